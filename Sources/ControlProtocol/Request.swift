@@ -1,0 +1,116 @@
+import InspectionKit
+
+/// One request line: `{"id":"1","cmd":"task.draw","args":{…}}` (SPEC §5).
+public struct Request: Sendable, Equatable {
+    /// Echoed in the response; a string or number chosen by the client (null if absent).
+    public var id: JSONValue
+    /// Dotted command name, e.g. `journal.annotate`.
+    public var cmd: String
+    public var args: JSONObject
+
+    public init(id: JSONValue, cmd: String, args: JSONObject = [:]) {
+        self.id = id
+        self.cmd = cmd
+        self.args = args
+    }
+
+    /// A request line that could not be accepted, with the id when it was readable.
+    public struct Rejection: Error, Sendable {
+        public var id: JSONValue
+        public var error: CommandError
+    }
+
+    /// Parses one line (without its newline). Errors are `bad_request` and say why.
+    public static func parse(_ line: UnsafeRawBufferPointer) throws(Rejection) -> Request {
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(line)
+        } catch {
+            throw Rejection(id: .null, error: .badRequest("request is not valid JSON: \(error)"))
+        }
+        guard case .object(let object) = value else {
+            throw Rejection(id: .null, error: .badRequest("request must be a JSON object like {\"id\":\"1\",\"cmd\":\"status\",\"args\":{}}"))
+        }
+        let id = object["id"] ?? .null
+        switch id {
+        case .null, .string, .number: break
+        default: throw Rejection(id: .null, error: .badRequest("request field \"id\" must be a string or a number"))
+        }
+        for key in object.keys where !["id", "cmd", "args"].contains(key) {
+            throw Rejection(id: id, error: .badRequest("unknown request field \"\(key)\" (a request has id, cmd, args)"))
+        }
+        guard let cmdValue = object["cmd"] else {
+            throw Rejection(id: id, error: .badRequest("request field \"cmd\" is missing"))
+        }
+        guard let cmd = cmdValue.stringValue, !cmd.isEmpty else {
+            throw Rejection(id: id, error: .badRequest("request field \"cmd\" must be a non-empty string"))
+        }
+        var args = JSONObject()
+        if let argsValue = object["args"], !argsValue.isNull {
+            guard let inner = argsValue.objectValue else {
+                throw Rejection(id: id, error: .badRequest("request field \"args\" must be an object"))
+            }
+            args = inner
+        }
+        return Request(id: id, cmd: cmd, args: args)
+    }
+
+    public static func parse(_ line: String) throws(Rejection) -> Request {
+        var bytes = Array(line.utf8)
+        return try bytes.withMutableBytes { (buffer) throws(Rejection) in try parse(UnsafeRawBufferPointer(buffer)) }
+    }
+
+    /// The request as one line (without newline).
+    public func encoded() -> [UInt8] {
+        var out: [UInt8] = []
+        JSONValue.object(["id": id, "cmd": .string(cmd), "args": .object(args)]).serialize(into: &out)
+        return out
+    }
+}
+
+/// One response line: `{"id":…,"ok":true,"result":{…}}` or `{"id":…,"ok":false,"error":{"code":…,"message":…}}`.
+public struct Response: Sendable, Equatable {
+    public var id: JSONValue
+    public var outcome: Result<JSONValue, CommandError>
+
+    public init(id: JSONValue, outcome: Result<JSONValue, CommandError>) {
+        self.id = id
+        self.outcome = outcome
+    }
+
+    public static func ok(_ id: JSONValue, _ result: JSONValue) -> Response { .init(id: id, outcome: .success(result)) }
+    public static func error(_ id: JSONValue, _ error: CommandError) -> Response { .init(id: id, outcome: .failure(error)) }
+
+    public func encoded() -> [UInt8] {
+        var out: [UInt8] = []
+        switch outcome {
+        case .success(let result):
+            JSONValue.object(["id": id, "ok": true, "result": result]).serialize(into: &out)
+        case .failure(let error):
+            JSONValue.object([
+                "id": id, "ok": false,
+                "error": ["code": .string(error.code.rawValue), "message": .string(error.message)],
+            ]).serialize(into: &out)
+        }
+        return out
+    }
+
+    /// Reads a response line; throws a description of what is wrong with it.
+    public static func parse(_ line: [UInt8]) throws -> Response {
+        let value = try JSONValue.parse(line)
+        guard let object = value.objectValue, let ok = object["ok"]?.boolValue else {
+            throw ProtocolViolation(message: "response is not {\"id\",\"ok\",…}: \(String(decoding: line.prefix(200), as: UTF8.self))")
+        }
+        let id = object["id"] ?? .null
+        if ok { return .ok(id, object["result"] ?? .null) }
+        let codeText = object["error"]?["code"]?.stringValue ?? "internal"
+        let message = object["error"]?["message"]?.stringValue ?? "(no message)"
+        return .error(id, CommandError(ErrorCode(rawValue: codeText) ?? .internal, message))
+    }
+}
+
+public struct ProtocolViolation: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,204 @@
+import Dispatch
+import Foundation
+import InspectionKit
+import Journal
+import Platform
+
+/// `inspectd`: starts the daemon (the executable's entry point calls `Daemon.main`).
+public enum Daemon {
+    static let usage = """
+        usage: inspectd [--config PATH] [--simulated-clock TIME]
+
+        Runs the inspectd daemon: journal in config's journalDirectory, control socket at
+        config's socketPath (default <journal>/inspectd.sock).
+
+          --config PATH            daemon config (default: config/inspectd.json, or $INSPECTD_CONFIG)
+          --simulated-clock TIME   start a simulated clock at TIME (RFC 3339, e.g. 2026-01-05T09:00:00+08:00);
+                                   it stands still until clock.set / clock.advance move it (tests, rehearsals)
+          --version                print the version and exit
+          -h, --help               this help
+
+        Signals: SIGTERM/SIGINT stop cleanly (finish in-flight requests, fsync, remove the socket);
+        SIGHUP reloads roles and limits from the config.
+        """
+
+    struct Options {
+        var configPath = ProcessInfo.processInfo.environment["INSPECTD_CONFIG"] ?? DaemonConfig.defaultPath
+        var simulatedStart: String?
+    }
+
+    public static func main(arguments: [String] = CommandLine.arguments) -> Never {
+        var options = Options()
+        var index = 1
+        while index < arguments.count {
+            let arg = arguments[index]
+            func value() -> String {
+                guard index + 1 < arguments.count else { usageError("\(arg) needs a value") }
+                index += 1
+                return arguments[index]
+            }
+            switch arg {
+            case "--config": options.configPath = value()
+            case "--simulated-clock": options.simulatedStart = value()
+            case "-h", "--help":
+                print(usage)
+                Sys.exit(0)
+            case "--version":
+                print("inspectd \(InspectionService.version)")
+                Sys.exit(0)
+            default:
+                if arg.hasPrefix("--config=") { options.configPath = String(arg.dropFirst(9)) }
+                else if arg.hasPrefix("--simulated-clock=") { options.simulatedStart = String(arg.dropFirst(18)) }
+                else { usageError("unknown option \(arg)") }
+            }
+            index += 1
+        }
+        do {
+            try run(options)
+        } catch {
+            Sys.writeStandardError("inspectd: \(error)")
+            Sys.exit(1)
+        }
+    }
+
+    static func usageError(_ message: String) -> Never {
+        Sys.writeStandardError("inspectd: \(message)\n\n\(usage)")
+        Sys.exit(2)
+    }
+
+    static func run(_ options: Options) throws -> Never {
+        let config = try DaemonConfig.load(path: options.configPath)
+        guard let zone = BureauZone(identifier: config.timeZone) else { throw ConfigError("unknown time zone \(config.timeZone)") }
+        let log = Log(zone: zone)
+
+        let clock: any DaemonClock
+        if let start = options.simulatedStart {
+            guard let time = zone.parse(start) else {
+                usageError("--simulated-clock \(start) is not an RFC 3339 time like 2026-01-05T09:00:00+08:00")
+            }
+            clock = SimulatedClock(start: time)
+        } else {
+            clock = SystemClock()
+        }
+
+        // Signals first: ignore them before the Dispatch sources exist, or Linux may
+        // deliver the default action (terminate) in the gap.
+        Sys.ignoreSignal(SIGPIPE)
+        for signal in [SIGTERM, SIGINT, SIGHUP] { Sys.ignoreSignal(signal) }
+
+        let paths = JournalPaths(directory: config.journalDirectory)
+        if !Sys.fileExists(paths.directory) {
+            try Sys.makeDirectory(paths.directory)
+            try? Sys.fsyncDirectory((paths.directory as NSString).deletingLastPathComponent)
+        }
+        let lock = try JournalLock(path: paths.lock)
+
+        let opened = try JournalOpener.open(paths: paths, clock: clock, log: log)
+        var warnings: [String] = []
+        if let torn = opened.tornTail {
+            warnings.append("start-up recovery quarantined a torn last line into \(torn.file) (\(torn.bytes) bytes)")
+        }
+        let writer = try JournalWriter(paths: paths, continuingFrom: opened.scan)
+        let service = InspectionService(state: opened.state, writer: writer, config: config, clock: clock,
+                                        zone: zone, log: log, warnings: warnings)
+        if let torn = opened.tornTail {
+            if case .failure(let error) = service.appendSystemEvents([NewEvent(EventType.journalTailRepaired, torn.eventData)]) {
+                throw ConfigError("could not journal the tail repair: \(error.message)")
+            }
+        }
+
+        let server = try ControlServer(service: service, socketPath: config.socketPath, mode: config.socketMode)
+        server.start()
+        log.info("inspectd \(InspectionService.version) listening on \(config.socketPath) (journal \(paths.events): \(writer.durable.seq) events, head \(writer.durable.head.prefix(16))…, clock \(clock.isSimulated ? "simulated" : "system"), zone \(zone.identifier))")
+
+        let ticker = Ticker(service: service)
+        ticker.start()
+
+        let shutdown = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .main)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .main)
+        let stop: @Sendable () -> Void = {
+            log.info("stopping: no new connections, finishing in-flight requests")
+            server.stop()
+            ticker.stop()
+            writer.close()
+            let durable = writer.durable
+            log.info("stopped cleanly at seq \(durable.seq), head \(durable.head)")
+            withExtendedLifetime(lock) {}
+            Sys.exit(0)
+        }
+        shutdown.setEventHandler(handler: stop)
+        interrupt.setEventHandler(handler: stop)
+        hangup.setEventHandler {
+            do {
+                let fresh = try DaemonConfig.load(path: options.configPath)
+                let old = service.config
+                var changes: [String] = []
+                if fresh.roles != old.roles { changes.append("roles") }
+                if fresh.limits != old.limits { changes.append("limits (maxRequestBytes \(fresh.limits.maxRequestBytes), maxConnections \(fresh.limits.maxConnections))") }
+                let restartOnly = [("journalDirectory", fresh.journalDirectory != old.journalDirectory),
+                                   ("socketPath", fresh.socketPath != old.socketPath),
+                                   ("socketMode", fresh.socketMode != old.socketMode),
+                                   ("timeZone", fresh.timeZone != old.timeZone)].filter(\.1).map(\.0)
+                var kept = old
+                kept.roles = fresh.roles
+                kept.limits = fresh.limits
+                service.replaceConfig(kept)
+                log.info("SIGHUP: reloaded \(options.configPath): " + (changes.isEmpty ? "no changes to roles or limits" : "changed " + changes.joined(separator: ", ")))
+                if !restartOnly.isEmpty {
+                    log.warning("SIGHUP: \(restartOnly.joined(separator: ", ")) changed in the file but take effect only after a restart")
+                }
+            } catch {
+                log.error("SIGHUP: config not reloaded, keeping the old one: \(error)")
+            }
+        }
+        for source in [shutdown, interrupt, hangup] { source.resume() }
+        withExtendedLifetime([shutdown, interrupt, hangup]) {
+            dispatchMain()
+        }
+    }
+}
+
+/// Reads the journal at start: replay through `apply`, and torn-tail recovery.
+enum JournalOpener {
+    struct Opened {
+        var state: InspectionState
+        var scan: JournalScan
+        var tornTail: JournalRecovery.TornTail?
+    }
+
+    static func open(paths: JournalPaths, clock: any DaemonClock, log: Log) throws -> Opened {
+        var state = InspectionState()
+        let started = Sys.monotonicNanos()
+        var scan = try JournalReader.scan(path: paths.events) { (record, _) throws(JournalDamage) in
+            do throws(CommandError) {
+                try state.apply(record.event())
+            } catch {
+                throw JournalDamage(line: 0, offset: 0, expectedSeq: record.seq, claimedSeq: record.seq, kind: .apply,
+                                    message: error.message, isLastLine: false)
+            }
+            return true
+        }
+        var torn: JournalRecovery.TornTail?
+        if let damage = scan.damage {
+            guard damage.isLastLine, damage.kind != .apply else {
+                throw JournalRecovery.Failure.damaged(damage, path: paths.events)
+            }
+            let stamp = utcStamp(clock.now())
+            torn = try JournalRecovery.quarantineTornTail(paths: paths, scan: scan, utcStamp: stamp)
+            log.warning("recovered a torn last line (\(damage)); moved \(torn!.bytes) bytes to \(torn!.file)")
+            scan.damage = nil
+            scan.fileBytes = scan.validBytes
+        }
+        let seconds = Double(Sys.monotonicNanos() - started) / 1e9
+        log.info("replayed \(scan.count) events in \(String(format: "%.2f", seconds)) s")
+        return Opened(state: state, scan: scan, tornTail: torn)
+    }
+
+    /// `YYYYMMDDTHHMMSSZ` in UTC, for quarantine file names.
+    static func utcStamp(_ time: Timestamp) -> String {
+        let text = time.rfc3339(offsetSeconds: 0)   // 2026-11-22T01:30:00.123+00:00
+        let digits = text.prefix(19).filter { $0 != "-" && $0 != ":" }
+        return digits + "Z"
+    }
+}

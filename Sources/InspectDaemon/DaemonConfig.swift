@@ -1,0 +1,153 @@
+import Foundation
+import InspectionKit
+import Platform
+
+/// `config/inspectd.json`, resolved: relative paths are taken from the config
+/// file's own directory, so the shipped config works from any working directory.
+public struct DaemonConfig: Sendable, Equatable {
+    public var configPath: String
+    public var journalDirectory: String
+    public var socketPath: String
+    /// Permission bits of the control socket (default 0660: owner and group).
+    public var socketMode: UInt32
+    public var timeZone: String
+    public var roles: RoleMap
+    public var limits: Limits
+
+    public struct Limits: Sendable, Equatable {
+        /// Longest request line accepted; longer gets `too_large` and the connection closes.
+        public var maxRequestBytes = 16 << 20
+        /// Simultaneous client connections; more are answered `unavailable` and closed.
+        public var maxConnections = 256
+    }
+
+    public static let defaultPath = "config/inspectd.json"
+
+    /// Reads and validates the config; every error names the file and the key.
+    public static func load(path: String) throws(ConfigError) -> DaemonConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("\(path): cannot read the config file (does it exist? pass --config PATH)")
+        }
+        let root: JSONValue
+        do {
+            root = try JSONValue.parse(Array(data))
+        } catch {
+            throw ConfigError("\(path): not valid JSON: \(error)")
+        }
+        guard let object = root.objectValue else { throw ConfigError("\(path): must be a JSON object") }
+        return try parse(object, path: path)
+    }
+
+    static let knownKeys: Set<String> = ["$comment", "journalDirectory", "socketPath", "socketMode", "timeZone", "roles", "limits"]
+
+    static func parse(_ object: JSONObject, path: String) throws(ConfigError) -> DaemonConfig {
+        for key in object.keys where !knownKeys.contains(key) {
+            throw ConfigError("\(path): unknown setting \"\(key)\" (known: \(knownKeys.sorted().joined(separator: ", ")))")
+        }
+        var base = (path as NSString).deletingLastPathComponent
+        if !base.hasPrefix("/") {
+            base = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(base)
+        }
+        func resolve(_ p: String) -> String {
+            if p.hasPrefix("/") { return (p as NSString).standardizingPath }
+            return ((base as NSString).appendingPathComponent(p) as NSString).standardizingPath
+        }
+        func string(_ key: String, default value: String) throws(ConfigError) -> String {
+            guard let v = object[key], !v.isNull else { return value }
+            guard let s = v.stringValue, !s.isEmpty else { throw ConfigError("\(path): \"\(key)\" must be a non-empty string") }
+            return s
+        }
+        let journal = resolve(try string("journalDirectory", default: "../journal"))
+        let socket = object["socketPath"].flatMap(\.stringValue).map(resolve) ?? JournalPathsDefault.socket(in: journal)
+        let modeText = try string("socketMode", default: "0660")
+        guard let mode = UInt32(modeText, radix: 8), mode <= 0o777 else {
+            throw ConfigError("\(path): \"socketMode\" must be an octal permission like \"0660\"")
+        }
+        let zone = try string("timeZone", default: "Asia/Shanghai")
+        guard BureauZone(identifier: zone) != nil else {
+            throw ConfigError("\(path): \"timeZone\" \(zone) is not a known time zone (e.g. Asia/Shanghai)")
+        }
+        var limits = Limits()
+        if let l = object["limits"] {
+            guard let lo = l.objectValue else { throw ConfigError("\(path): \"limits\" must be an object") }
+            for key in lo.keys where !["maxRequestBytes", "maxConnections"].contains(key) {
+                throw ConfigError("\(path): unknown setting \"limits.\(key)\" (known: maxRequestBytes, maxConnections)")
+            }
+            if let v = lo["maxRequestBytes"] {
+                guard let n = v.intValue, n >= 1024 else { throw ConfigError("\(path): \"limits.maxRequestBytes\" must be an integer ≥ 1024") }
+                limits.maxRequestBytes = n
+            }
+            if let v = lo["maxConnections"] {
+                guard let n = v.intValue, n >= 1 else { throw ConfigError("\(path): \"limits.maxConnections\" must be a positive integer") }
+                limits.maxConnections = n
+            }
+        }
+        let roles = try RoleMap.parse(object["roles"], path: path)
+        return DaemonConfig(configPath: path, journalDirectory: journal, socketPath: socket, socketMode: mode,
+                            timeZone: zone, roles: roles, limits: limits)
+    }
+}
+
+enum JournalPathsDefault {
+    static func socket(in journal: String) -> String { journal + "/inspectd.sock" }
+}
+
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Who gets which roles (SPEC §5): by user (name or uid), by group (name or gid),
+/// the daemon's own user, and everyone who can open the socket (its mode is the gate).
+public struct RoleMap: Sendable, Equatable {
+    public var daemonUser: Set<Role> = [.admin]
+    public var users: [String: Set<Role>] = [:]
+    public var groups: [String: Set<Role>] = [:]
+    public var everyone: Set<Role> = [.viewer]
+
+    static func parse(_ value: JSONValue?, path: String) throws(ConfigError) -> RoleMap {
+        var map = RoleMap()
+        guard let value, !value.isNull else { return map }
+        guard let object = value.objectValue else { throw ConfigError("\(path): \"roles\" must be an object") }
+        func roles(_ v: JSONValue, _ key: String) throws(ConfigError) -> Set<Role> {
+            guard let items = v.arrayValue else { throw ConfigError("\(path): \"\(key)\" must be a list of roles") }
+            var set: Set<Role> = []
+            for item in items {
+                guard let name = item.stringValue, let role = Role(rawValue: name) else {
+                    throw ConfigError("\(path): \"\(key)\" has \(item.serialized()), not a role (roles: \(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                set.insert(role)
+            }
+            return set
+        }
+        for (key, v) in object.members {
+            switch key {
+            case "$comment": continue
+            case "daemonUser": map.daemonUser = try roles(v, "roles.daemonUser")
+            case "everyone": map.everyone = try roles(v, "roles.everyone")
+            case "users", "groups":
+                guard let inner = v.objectValue else { throw ConfigError("\(path): \"roles.\(key)\" must be an object") }
+                var table: [String: Set<Role>] = [:]
+                for (name, list) in inner.members { table[name] = try roles(list, "roles.\(key).\(name)") }
+                if key == "users" { map.users = table } else { map.groups = table }
+            default:
+                throw ConfigError("\(path): unknown setting \"roles.\(key)\" (known: daemonUser, users, groups, everyone)")
+            }
+        }
+        return map
+    }
+
+    /// The roles of a peer: the union of every rule that matches it.
+    public func roles(uid: UInt32, userName: String?, groupIDs: [UInt32], daemonUID: UInt32) -> Set<Role> {
+        var result = everyone
+        if uid == daemonUID { result.formUnion(daemonUser) }
+        if let r = users[String(uid)] { result.formUnion(r) }
+        if let userName, let r = users[userName] { result.formUnion(r) }
+        for (name, r) in groups {
+            let gid = UInt32(name) ?? Sys.groupID(named: name)
+            if let gid, groupIDs.contains(gid) { result.formUnion(r) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,63 @@
+/// What a command sees besides its arguments: the time, the zone and the caller.
+public struct CommandContext: Sendable {
+    public var now: Timestamp
+    public var zone: BureauZone
+    public var actor: Actor
+
+    public init(now: Timestamp, zone: BureauZone, actor: Actor) {
+        self.now = now
+        self.zone = zone
+        self.actor = actor
+    }
+}
+
+/// A command's decision: the events to append (none for a query) and the result.
+///
+/// For writes the daemon adds `seq` (the last appended event's) to an object result.
+public struct CommandOutcome: Sendable {
+    public var events: [NewEvent]
+    public var result: JSONValue
+
+    public init(events: [NewEvent] = [], result: JSONValue) {
+        self.events = events
+        self.result = result
+    }
+
+    public static func query(_ result: JSONValue) -> CommandOutcome { .init(result: result) }
+}
+
+/// A protocol command implemented purely against state: validate, then decide events.
+///
+/// `run` never mutates state and never does I/O; the daemon appends the events and
+/// applies them with the same `apply` replay uses. Audit replay runs the read
+/// commands unchanged on a rebuilt state.
+public struct DomainCommand: Sendable {
+    public typealias Handler = @Sendable (Arguments, CommandContext, InspectionState) throws(CommandError) -> CommandOutcome
+
+    public let name: String
+    public let roles: Set<Role>
+    public let summary: String
+    /// True when the command can append events (false: a pure query).
+    public let writes: Bool
+    public let run: Handler
+
+    public init(_ name: String, roles: Set<Role>, writes: Bool, summary: String, run: @escaping Handler) {
+        self.name = name
+        self.roles = roles
+        self.writes = writes
+        self.summary = summary
+        self.run = run
+    }
+}
+
+/// Every domain command, by name. Feature files contribute their lists here.
+public enum CommandCatalog {
+    public static let all: [String: DomainCommand] = {
+        var table: [String: DomainCommand] = [:]
+        for command in JournalCommands.all {
+            precondition(table[command.name] == nil, "duplicate command \(command.name)")
+            table[command.name] = command
+        }
+        return table
+    }()
+}

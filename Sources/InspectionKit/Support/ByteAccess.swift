@@ -1,0 +1,18 @@
+extension Array where Element == UInt8 {
+    /// `withUnsafeBytes` that keeps the closure's typed error (the standard library's
+    /// version is `rethrows`, which erases it to `any Error`).
+    @inlinable
+    public func withBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        var result: Result<R, E>?
+        withUnsafeBytes { buffer in result = Result { () throws(E) -> R in try body(buffer) } }
+        return try result!.get()
+    }
+
+    /// `withUnsafeMutableBytes` that keeps the closure's typed error.
+    @inlinable
+    public mutating func withMutableBytes<R, E: Error>(_ body: (UnsafeMutableRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        var result: Result<R, E>?
+        withUnsafeMutableBytes { buffer in result = Result { () throws(E) -> R in try body(buffer) } }
+        return try result!.get()
+    }
+}

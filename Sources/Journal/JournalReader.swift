@@ -1,0 +1,210 @@
+import InspectionKit
+import Platform
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What is wrong with the first bad line of a journal.
+public struct JournalDamage: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case json, shape, seq, prev
+        /// The last line has no `\n`: its write never completed.
+        case unterminated
+        /// The line is valid but `apply` refused it (unknown type, malformed payload).
+        case apply
+    }
+
+    /// 1-based line number in the file.
+    public var line: Int
+    /// Byte offset where the line starts.
+    public var offset: Int
+    /// The seq this line should have had.
+    public var expectedSeq: Int
+    /// The seq the line claims, when it could be read.
+    public var claimedSeq: Int?
+    public var kind: Kind
+    public var message: String
+    /// True when nothing follows this line: a torn tail that recovery may repair.
+    public var isLastLine: Bool
+
+    public init(line: Int, offset: Int, expectedSeq: Int, claimedSeq: Int?, kind: Kind, message: String, isLastLine: Bool) {
+        self.line = line
+        self.offset = offset
+        self.expectedSeq = expectedSeq
+        self.claimedSeq = claimedSeq
+        self.kind = kind
+        self.message = message
+        self.isLastLine = isLastLine
+    }
+
+    public var description: String {
+        let seqText = claimedSeq.map { "seq \($0)" } ?? "expected seq \(expectedSeq)"
+        return "line \(line) (\(seqText)): \(message)"
+    }
+}
+
+/// The outcome of reading a journal from the start.
+public struct JournalScan: Sendable {
+    /// Valid events read (equals the last valid seq).
+    public var count = 0
+    /// Lowercase hex SHA-256 of the last valid line: the chain head to publish.
+    public var head = JournalRecord.genesisPrev
+    /// Bytes up to and including the last valid line's `\n`.
+    public var validBytes = 0
+    /// Total bytes in the file when it was read.
+    public var fileBytes = 0
+    /// The first bad line, if any; reading stopped there.
+    public var damage: JournalDamage?
+    /// `sparseOffsets[i]` is the byte offset of seq `i * JournalScan.indexStride + 1`.
+    public var sparseOffsets: [Int] = []
+
+    public static let indexStride = 1024
+}
+
+/// Reads the journal file sequentially with one large buffer, checking every line's
+/// shape, seq and `prev` against the SHA-256 of the bytes actually stored.
+///
+/// O(file size) time, O(longest line + buffer) memory.
+public enum JournalReader {
+    public static let bufferSize = 8 << 20
+
+    /// Scans `path`. `visit` sees every valid record in order; return `false` to stop
+    /// early (time travel to a seq or a moment). A missing file reads as empty.
+    public static func scan(
+        path: String,
+        visit: (JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool = { _, _ in true }
+    ) throws(SystemError) -> JournalScan {
+        guard Sys.fileExists(path) else { return JournalScan() }
+        let fd = try Sys.open(path, O_RDONLY)
+        defer { Sys.close(fd) }
+        return try scan(fd: fd, visit: visit)
+    }
+
+    public static func scan(
+        fd: Int32,
+        visit: (JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool
+    ) throws(SystemError) -> JournalScan {
+        var result = JournalScan()
+        result.fileBytes = try Sys.fileSize(fd)
+        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var filled = 0          // bytes in buffer
+        var fileOffsetOfBuffer = 0
+        var lineNumber = 0
+        var stopped = false
+        var endOfFile = false
+
+        lines: while !stopped {
+            // Refill: move the partial line to the front, read more.
+            if !endOfFile {
+                var read = 0
+                while filled < buffer.count {
+                    let n = try Sys.read(fd, into: buffer.baseAddress! + filled, count: buffer.count - filled)
+                    if n == 0 { endOfFile = true; break }
+                    filled += n
+                    read += n
+                }
+                _ = read
+            }
+            var start = 0
+            while start < filled {
+                let base = buffer.baseAddress! + start
+                let newline = memchr(base, 10, filled - start)
+                let lineLength: Int
+                let terminated: Bool
+                if let newline {
+                    lineLength = base.distance(to: UnsafeMutableRawPointer(newline))
+                    terminated = true
+                } else if endOfFile {
+                    lineLength = filled - start
+                    terminated = false
+                } else {
+                    break   // partial line: refill
+                }
+                lineNumber += 1
+                let line = UnsafeRawBufferPointer(start: base, count: lineLength)
+                let lineOffset = fileOffsetOfBuffer + start
+                let lineEnd = lineOffset + lineLength + (terminated ? 1 : 0)
+                let isLast = lineEnd >= result.fileBytes
+                let expected = result.count + 1
+
+                func damage(_ kind: JournalDamage.Kind, _ message: String, claimed: Int?) -> JournalDamage {
+                    JournalDamage(line: lineNumber, offset: lineOffset, expectedSeq: expected, claimedSeq: claimed,
+                                  kind: kind, message: message, isLastLine: isLast)
+                }
+
+                let record: JournalRecord
+                do {
+                    record = try JournalRecord.decode(line)
+                } catch {
+                    let kind: JournalDamage.Kind = error.kind == .json ? .json : .shape
+                    result.damage = damage(terminated ? kind : .unterminated,
+                                           terminated ? error.message : "last line has no newline (torn write); \(error.message)",
+                                           claimed: claimedSeq(line))
+                    break lines
+                }
+                if !terminated {
+                    result.damage = damage(.unterminated, "last line has no newline (torn write)", claimed: record.seq)
+                    break lines
+                }
+                if record.seq != expected {
+                    result.damage = damage(.seq, "seq is \(record.seq), expected \(expected) (gap, duplicate or reordering)",
+                                           claimed: record.seq)
+                    break lines
+                }
+                if record.prev != result.head {
+                    result.damage = damage(.prev, "prev \(record.prev.prefix(12))… does not match the SHA-256 of line \(lineNumber - 1) (\(result.head.prefix(12))…): a line before it was edited, deleted or reordered",
+                                           claimed: record.seq)
+                    break lines
+                }
+                let keepGoing: Bool
+                do {
+                    keepGoing = try visit(record, line)
+                } catch var error {
+                    error.line = lineNumber
+                    error.offset = lineOffset
+                    error.isLastLine = isLast
+                    result.damage = error
+                    break lines
+                }
+                if (record.seq - 1) % JournalScan.indexStride == 0 { result.sparseOffsets.append(lineOffset) }
+                result.count = record.seq
+                result.head = Hex.encode(SHA256.hash(line))
+                result.validBytes = lineEnd
+                start += lineLength + 1
+                if !keepGoing { stopped = true; break lines }
+            }
+            if endOfFile && start >= filled { break }
+            // Keep the unfinished line; grow the buffer if one line fills it.
+            let remaining = filled - start
+            if remaining > 0 && start > 0 {
+                (buffer.baseAddress! + 0).copyMemory(from: buffer.baseAddress! + start, byteCount: remaining)
+            } else if remaining == buffer.count {
+                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
+                bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: remaining)
+                buffer.deallocate()
+                buffer = bigger
+            }
+            fileOffsetOfBuffer += start
+            filled = remaining
+            if endOfFile && remaining == 0 { break }
+        }
+        return result
+    }
+
+    /// The seq a line claims, read from its `{"seq":N,` prefix, if it has one.
+    public static func claimedSeq(_ line: UnsafeRawBufferPointer) -> Int? {
+        let prefix = Array(#"{"seq":"#.utf8)
+        guard line.count > prefix.count, line.prefix(prefix.count).elementsEqual(prefix) else { return nil }
+        var value = 0
+        var digits = 0
+        for byte in line.dropFirst(prefix.count) {
+            guard byte >= 48 && byte <= 57 else { break }
+            guard digits < 18 else { return nil }
+            value = value * 10 + Int(byte - 48)
+            digits += 1
+        }
+        return digits > 0 ? value : nil
+    }
+}

@@ -1,0 +1,8 @@
+import InspectCLI
+
+@main
+struct Entrypoint {
+    static func main() {
+        CLI.main()
+    }
+}

@@ -1,0 +1,8 @@
+import InspectDaemon
+
+@main
+struct Entrypoint {
+    static func main() {
+        Daemon.main()
+    }
+}
