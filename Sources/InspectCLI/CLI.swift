@@ -44,6 +44,10 @@ public enum CLI {
         }
         guard let (spec, consumed) = CommandTable.find(words) else {
             let nouns = Set(CommandTable.all.map { $0.words[0] })
+            if nouns.contains(words[0]) && words.count == 1 {
+                print(CommandTable.nounHelp(words[0]), terminator: "")
+                return global.help ? Exit.ok : Exit.usage
+            }
             if nouns.contains(words[0]) {
                 let verbs = CommandTable.all.filter { $0.words[0] == words[0] && $0.words.count > 1 }.map { $0.words[1] }
                 return usageError("unknown command \"\(words.prefix(2).joined(separator: " "))\"; \(words[0]) takes: \(verbs.joined(separator: ", "))")

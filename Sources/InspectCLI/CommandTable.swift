@@ -51,6 +51,19 @@ enum CommandTable {
         return best
     }
 
+    /// `inspectctl NOUN --help`: the verbs of one noun.
+    static func nounHelp(_ noun: String) -> String {
+        var text = "usage: inspectctl \(noun) VERB [ARGS…] [--json]\n\nverbs:\n"
+        let specs = all.filter { $0.words[0] == noun }
+        let width = specs.map { $0.words.joined(separator: " ").count }.max() ?? 10
+        for spec in specs {
+            let firstSentence = spec.summary.split(separator: ".").first.map(String.init) ?? spec.summary
+            text += "  " + spec.words.joined(separator: " ").padding(toLength: width + 2, withPad: " ", startingAt: 0) + firstSentence + "\n"
+        }
+        text += "\nRun `inspectctl \(noun) VERB --help` for one command's arguments.\n"
+        return text
+    }
+
     static var overview: String {
         var text = """
             usage: inspectctl [--socket PATH] [--json] NOUN VERB [ARGS…]

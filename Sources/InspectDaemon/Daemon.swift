@@ -99,8 +99,19 @@ public enum Daemon {
             warnings.append("start-up recovery quarantined a torn last line into \(torn.file) (\(torn.bytes) bytes)")
         }
         let writer = try JournalWriter(paths: paths, continuingFrom: opened.scan)
+        let calendar = CalendarLoader.load(directory: config.calendarDirectory)
+        for problem in calendar.problems { log.warning("calendar: \(problem)") }
+        warnings += calendar.problems.map { "calendar: \($0)" }
+        let thisYear = zone.localDate(of: clock.now()).year
+        let missing = calendar.calendar.missingYears(thisYear...thisYear + 1)
+        if !missing.isEmpty {
+            let text = "no official holiday calendar for \(missing.map(String.init).joined(separator: ", ")) in \(config.calendarDirectory): deadlines in those years count Monday–Friday only. Add config/calendar/YYYY.json (holiday-cn layout) when the State Council publishes it."
+            warnings.append(text)
+            log.warning(text)
+        }
+        let domainSettings = DomainSettings(calendar: calendar.calendar, reminderStages: config.reminderStages)
         let service = InspectionService(state: opened.state, writer: writer, config: config, clock: clock,
-                                        zone: zone, log: log, warnings: warnings)
+                                        zone: zone, log: log, warnings: warnings, domainSettings: domainSettings)
         if let torn = opened.tornTail {
             if case .failure(let error) = service.appendSystemEvents([NewEvent(EventType.journalTailRepaired, torn.eventData)]) {
                 throw ConfigError("could not journal the tail repair: \(error.message)")

@@ -13,6 +13,15 @@ public struct DaemonConfig: Sendable, Equatable {
     public var timeZone: String
     public var roles: RoleMap
     public var limits: Limits
+    /// Directory of holiday-cn `YYYY.json` files (official holidays, make-up workdays).
+    public var calendarDirectory: String
+    /// Periodic-inspection intervals (SPEC §8).
+    public var equipmentRulesPath: String
+    /// Reminder stages, days before `nextDue` (negative: after).
+    public var reminderStages: [Int]
+    /// Command run per reminder with the event JSON on stdin (nil: none).
+    public var notifyCommand: [String]?
+    public var notifyTimeoutSeconds: Int
 
     public struct Limits: Sendable, Equatable {
         /// Longest request line accepted; longer gets `too_large` and the connection closes.
@@ -38,7 +47,8 @@ public struct DaemonConfig: Sendable, Equatable {
         return try parse(object, path: path)
     }
 
-    static let knownKeys: Set<String> = ["$comment", "journalDirectory", "socketPath", "socketMode", "timeZone", "roles", "limits"]
+    static let knownKeys: Set<String> = ["$comment", "journalDirectory", "socketPath", "socketMode", "timeZone", "roles", "limits",
+                                         "calendarDirectory", "equipmentRules", "reminders", "notify"]
 
     static func parse(_ object: JSONObject, path: String) throws(ConfigError) -> DaemonConfig {
         for key in object.keys where !knownKeys.contains(key) {
@@ -83,8 +93,47 @@ public struct DaemonConfig: Sendable, Equatable {
             }
         }
         let roles = try RoleMap.parse(object["roles"], path: path)
+        let calendar = resolve(try string("calendarDirectory", default: "calendar"))
+        let rules = resolve(try string("equipmentRules", default: "equipment-rules.json"))
+        var stages = [30, 7, 0, -1, -30]
+        if let r = object["reminders"] {
+            guard let ro = r.objectValue else { throw ConfigError("\(path): \"reminders\" must be an object like {\"stages\": [30, 7, 0, -1, -30]}") }
+            for key in ro.keys where key != "stages" && key != "$comment" {
+                throw ConfigError("\(path): unknown setting \"reminders.\(key)\" (known: stages)")
+            }
+            if let s = ro["stages"] {
+                guard let items = s.arrayValue, !items.isEmpty, items.allSatisfy({ $0.intValue != nil }) else {
+                    throw ConfigError("\(path): \"reminders.stages\" must be a non-empty list of whole days, e.g. [30, 7, 0, -1, -30]")
+                }
+                stages = items.compactMap(\.intValue)
+                guard Set(stages).count == stages.count, stages.allSatisfy({ abs($0) <= 3650 }) else {
+                    throw ConfigError("\(path): \"reminders.stages\" must be distinct days within ±3650")
+                }
+                stages.sort(by: >)
+            }
+        }
+        var notifyCommand: [String]?
+        var notifyTimeout = 10
+        if let n = object["notify"], !n.isNull {
+            guard let no = n.objectValue else { throw ConfigError("\(path): \"notify\" must be an object like {\"command\": [\"/usr/local/bin/notify\"], \"timeoutSeconds\": 10}") }
+            for key in no.keys where !["command", "timeoutSeconds", "$comment"].contains(key) {
+                throw ConfigError("\(path): unknown setting \"notify.\(key)\" (known: command, timeoutSeconds)")
+            }
+            if let c = no["command"], !c.isNull {
+                guard let items = c.arrayValue, !items.isEmpty, items.allSatisfy({ $0.stringValue != nil }) else {
+                    throw ConfigError("\(path): \"notify.command\" must be a list: program and arguments, e.g. [\"/usr/local/bin/sms-notify\", \"--quiet\"]")
+                }
+                notifyCommand = items.compactMap(\.stringValue)
+            }
+            if let t = no["timeoutSeconds"] {
+                guard let v = t.intValue, v >= 1, v <= 3600 else { throw ConfigError("\(path): \"notify.timeoutSeconds\" must be 1…3600") }
+                notifyTimeout = v
+            }
+        }
         return DaemonConfig(configPath: path, journalDirectory: journal, socketPath: socket, socketMode: mode,
-                            timeZone: zone, roles: roles, limits: limits)
+                            timeZone: zone, roles: roles, limits: limits, calendarDirectory: calendar,
+                            equipmentRulesPath: rules, reminderStages: stages, notifyCommand: notifyCommand,
+                            notifyTimeoutSeconds: notifyTimeout)
     }
 }
 

@@ -14,6 +14,7 @@ public final class InspectionService: @unchecked Sendable {
     // Guarded by `lock`:
     private var state: InspectionState
     private var settings: DaemonConfig
+    private var domainSettings: DomainSettings
 
     public let writer: JournalWriter
     public let clock: any DaemonClock
@@ -28,8 +29,9 @@ public final class InspectionService: @unchecked Sendable {
     public let startWarnings: [String]
 
     public init(state: InspectionState, writer: JournalWriter, config: DaemonConfig, clock: any DaemonClock,
-                zone: BureauZone, log: Log, warnings: [String]) {
+                zone: BureauZone, log: Log, warnings: [String], domainSettings: DomainSettings = DomainSettings()) {
         self.state = state
+        self.domainSettings = domainSettings
         self.writer = writer
         self.settings = config
         self.clock = clock
@@ -41,6 +43,9 @@ public final class InspectionService: @unchecked Sendable {
     }
 
     public var config: DaemonConfig { lock.withLock { settings } }
+
+    public var currentDomainSettings: DomainSettings { lock.withLock { domainSettings } }
+    public func replaceDomainSettings(_ new: DomainSettings) { lock.withLock { domainSettings = new } }
 
     /// Swaps in a reloaded config (roles and limits; paths need a restart).
     public func replaceConfig(_ new: DaemonConfig) { lock.withLock { settings = new } }
@@ -79,9 +84,10 @@ public final class InspectionService: @unchecked Sendable {
         var now = clock.now()
         if let last = state.lastEventAt, last > now { now = last }
         let zone = self.zone
+        let settings = self.domainSettings
         let outcome: CommandOutcome
         do {
-            outcome = try decide { actor in CommandContext(now: now, zone: zone, actor: actor) }
+            outcome = try decide { actor in CommandContext(now: now, zone: zone, actor: actor, settings: settings) }
         } catch {
             lock.unlock()
             return .failure(error)

@@ -1,13 +1,33 @@
-/// What a command sees besides its arguments: the time, the zone and the caller.
+/// What a command sees besides its arguments: the time, the zone, the caller and the
+/// bureau's settings (calendar, reminder stages).
 public struct CommandContext: Sendable {
     public var now: Timestamp
     public var zone: BureauZone
     public var actor: Actor
+    public var settings: DomainSettings
 
-    public init(now: Timestamp, zone: BureauZone, actor: Actor) {
+    public init(now: Timestamp, zone: BureauZone, actor: Actor, settings: DomainSettings = DomainSettings()) {
         self.now = now
         self.zone = zone
         self.actor = actor
+        self.settings = settings
+    }
+
+    /// Today in the bureau's zone.
+    public var today: CivilDate { zone.localDate(of: now) }
+}
+
+/// Settings from the daemon's config that commands need. Anything that changes what
+/// `apply` does must be journaled instead (e.g. equipment rules, as `rules.changed`).
+public struct DomainSettings: Sendable {
+    /// The official working-day calendar (工作日历) for deadlines.
+    public var calendar: WorkingDayCalendar
+    /// Reminder stages in days before `nextDue` (negative: after), SPEC §8.
+    public var reminderStages: [Int]
+
+    public init(calendar: WorkingDayCalendar = .mondayToFriday, reminderStages: [Int] = [30, 7, 0, -1, -30]) {
+        self.calendar = calendar
+        self.reminderStages = reminderStages
     }
 }
 
@@ -54,7 +74,7 @@ public struct DomainCommand: Sendable {
 public enum CommandCatalog {
     public static let all: [String: DomainCommand] = {
         var table: [String: DomainCommand] = [:]
-        for command in JournalCommands.all {
+        for command in JournalCommands.all + DirectoryCommands.all + TaskCommands.all + EquipmentCommands.all {
             precondition(table[command.name] == nil, "duplicate command \(command.name)")
             table[command.name] = command
         }

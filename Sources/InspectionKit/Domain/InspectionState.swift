@@ -13,6 +13,12 @@ public struct InspectionState: Sendable {
     public private(set) var recentAnnotations: [Annotation] = []
     /// Torn tails quarantined by start-up recovery.
     public private(set) var tailRepairs: [JSONObject] = []
+    /// 一单两库: entities, inspectors, conflicts, items.
+    public internal(set) var directory = DirectoryState()
+    /// 双随机 tasks, draws, results, publication.
+    public internal(set) var tasks = TaskState()
+    /// 特种设备: registry, rules, inspections, reminders, directives.
+    public internal(set) var equipment = EquipmentState()
 
     public static let recentAnnotationLimit = 100
 
@@ -36,6 +42,12 @@ public struct InspectionState: Sendable {
             }
         case EventType.journalTailRepaired:
             tailRepairs.append(event.data)
+        case _ where DirectoryState.eventTypes.contains(event.type):
+            try directory.apply(event)
+        case _ where TaskState.eventTypes.contains(event.type):
+            try tasks.apply(event, directory: directory)
+        case _ where EquipmentState.eventTypes.contains(event.type):
+            try equipment.apply(event)
         default:
             throw .init(.internal, "seq \(event.seq): unknown event type \"\(event.type)\" (written by a newer inspectd?)")
         }
