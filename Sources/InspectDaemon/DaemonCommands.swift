@@ -23,6 +23,9 @@ struct DaemonCommands: Sendable {
         if let domain = CommandCatalog.all[request.cmd] {
             return service.run(domain, args: request.args, actor: actor)
         }
+        if let kind = CSVImports.all.first(where: { $0.command == request.cmd }) {
+            return importCSV(kind, Arguments(request.args, command: request.cmd), actor: actor)
+        }
         guard let allowed = Self.roles[request.cmd] else {
             return .failure(.badRequest("unknown command \"\(request.cmd)\"; \"commands\" lists them all (inspectctl commands)"))
         }
@@ -63,6 +66,45 @@ struct DaemonCommands: Sendable {
             default:
                 return .failure(.badRequest("unknown command \"\(request.cmd)\""))
             }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// `X.import {"path": "/abs/file.csv"}` or `{"csv": "text", "name": "file.csv"}`,
+    /// optional `"encoding": "utf-8"|"gb18030"` (default: detect).
+    private func importCSV(_ kind: CSVImportKind, _ args: Arguments, actor: Actor) -> Result<JSONValue, CommandError> {
+        guard actor.mayRun(kind.roles) else {
+            return .failure(.forbidden("\(kind.command) needs role \(kind.roles.sorted().map(\.rawValue).joined(separator: " or ")); \(actor.journalName) has \(actor.roles.sorted().map(\.rawValue).joined(separator: ", "))"))
+        }
+        do throws(CommandError) {
+            try args.allowOnly(["path", "csv", "name", "encoding"])
+            let encodingText = try args.optionalString("encoding")
+            var encoding: CSVImport.Encoding?
+            if let encodingText {
+                switch encodingText.lowercased() {
+                case "utf-8", "utf8": encoding = .utf8
+                case "gb18030", "gbk", "gb2312": encoding = .gb18030
+                default: throw CommandError.badRequest("\(kind.command): \"encoding\" must be utf-8 or gb18030; got \(encodingText)")
+                }
+            }
+            let source: CSVImport.Source
+            if let path = try args.optionalString("path") {
+                guard path.hasPrefix("/") else {
+                    throw CommandError.badRequest("\(kind.command): \"path\" must be absolute (the daemon's working directory is not yours); inspectctl resolves it for you")
+                }
+                guard Sys.fileExists(path) else { throw CommandError.notFound("\(kind.command): no file \(path)") }
+                let groups = Sys.groupIDs(uid: actor.uid, primary: Sys.primaryGroup(actor.uid) ?? 0)
+                guard Sys.peerMayRead(path, uid: actor.uid, groups: groups) else {
+                    throw CommandError.forbidden("\(kind.command): \(actor.journalName) may not read \(path); the daemon reads files only on behalf of someone who could read them")
+                }
+                source = .file(path)
+            } else if let text = try args.optionalString("csv") {
+                source = .inline(text, name: try args.optionalString("name") ?? "(inline csv)")
+            } else {
+                throw CommandError.badRequest("\(kind.command): give \"path\" (an absolute file path) or \"csv\" (the file's text)")
+            }
+            return CSVImport(kind: kind, service: service).run(source: source, encoding: encoding, actor: actor)
         } catch {
             return .failure(error)
         }
@@ -124,6 +166,7 @@ struct DaemonCommands: Sendable {
             "clock.advance": "advance the simulated clock",
         ]
         for (name, roles) in Self.roles { rows.append((name, roles, daemonSummaries[name] ?? "")) }
+        for kind in CSVImports.all { rows.append((kind.command, kind.roles, "import \(kind.noun) rows from CSV (UTF-8, BOM, GB18030); all or nothing")) }
         rows.sort { $0.0 < $1.0 }
         return ["commands": .array(rows.map { row in
             ["name": .string(row.0), "roles": .array(row.1.sorted().map { .string($0.rawValue) }), "summary": .string(row.2)]

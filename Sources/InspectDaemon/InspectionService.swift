@@ -64,21 +64,28 @@ public final class InspectionService: @unchecked Sendable {
         guard actor.mayRun(command.roles) else {
             return .failure(.forbidden("\(command.name) needs role \(command.roles.sorted().map(\.rawValue).joined(separator: " or ")); \(actor.journalName) has \(actor.roles.isEmpty ? "none" : actor.roles.sorted().map(\.rawValue).joined(separator: ", ")). Ask the bureau's IT person to add you in config/inspectd.json \"roles\"."))
         }
-        return append(actor: actor.journalName) { (context) throws(CommandError) in
-            try command.run(Arguments(args, command: command.name), context(actor), state)
+        return execute(actor: actor) { (context, state) throws(CommandError) in
+            try command.run(Arguments(args, command: command.name), context, state)
         }
     }
 
     /// Appends events the daemon decides itself (actor `system`), e.g. recovery notes.
     @discardableResult
     public func appendSystemEvents(_ events: [NewEvent]) -> Result<JSONValue, CommandError> {
-        append(actor: Actor.system) { _ throws(CommandError) in CommandOutcome(events: events, result: [:]) }
+        execute(actor: nil) { _, _ throws(CommandError) in CommandOutcome(events: events, result: [:]) }
     }
 
-    private func append(
-        actor journalActor: String,
-        decide: ((Actor) -> CommandContext) throws(CommandError) -> CommandOutcome
+    /// The pipeline: `decide` runs under the state lock against the current state and
+    /// returns events (validated) and a result; the events are staged, applied, and
+    /// acknowledged after fdatasync. `actor == nil` means the daemon itself (`system`).
+    /// Time-driven work (the reminder ticker) decides here too, so two ticks can never
+    /// both issue the same reminder.
+    public func execute(
+        actor: Actor?,
+        decide: (CommandContext, InspectionState) throws(CommandError) -> CommandOutcome
     ) -> Result<JSONValue, CommandError> {
+        let journalActor = actor?.journalName ?? Actor.system
+        let contextActor = actor ?? Actor(uid: Sys.userID, name: Actor.system, roles: [.admin])
         lock.lock()
         // Journal times never decrease, even if the wall clock steps back.
         var now = clock.now()
@@ -87,7 +94,7 @@ public final class InspectionService: @unchecked Sendable {
         let settings = self.domainSettings
         let outcome: CommandOutcome
         do {
-            outcome = try decide { actor in CommandContext(now: now, zone: zone, actor: actor, settings: settings) }
+            outcome = try decide(CommandContext(now: now, zone: zone, actor: contextActor, settings: settings), state)
         } catch {
             lock.unlock()
             return .failure(error)
@@ -129,6 +136,78 @@ public final class InspectionService: @unchecked Sendable {
             result = .object(object)
         }
         return .success(result)
+    }
+
+    /// A long write under one lock hold (CSV imports): `body` may read the state and
+    /// stage events many times; each `stage` appends and applies immediately, and the
+    /// result is acknowledged once the last batch is durable. Other clients wait while
+    /// it runs: an import is one atomic step in the journal's order.
+    public func executeBatch(actor: Actor, _ body: (BatchSession) throws(CommandError) -> JSONValue) -> Result<JSONValue, CommandError> {
+        lock.lock()
+        var now = clock.now()
+        if let last = state.lastEventAt, last > now { now = last }
+        let session = BatchSession(service: self, context: CommandContext(now: now, zone: zone, actor: actor, settings: domainSettings),
+                                   at: zone.format(now), actor: actor.journalName)
+        let result: JSONValue
+        do {
+            result = try body(session)
+        } catch {
+            lock.unlock()
+            if session.lastSeq > 0 {
+                // Events were staged before the failure: wait for them so the journal and
+                // the reply agree, and say how far it got.
+                try? writer.waitUntilDurable(session.lastSeq)
+            }
+            return .failure(error)
+        }
+        lock.unlock()
+        if session.lastSeq > 0 {
+            do { try writer.waitUntilDurable(session.lastSeq) } catch { return .failure(CommandError(.unavailable, error.reason)) }
+        }
+        return .success(result)
+    }
+
+    /// Handed to `executeBatch` bodies; valid only during the call (the lock is held).
+    public final class BatchSession {
+        fileprivate unowned let service: InspectionService
+        public let context: CommandContext
+        fileprivate let at: String
+        fileprivate let actor: String
+        public private(set) var lastSeq = 0
+        public private(set) var staged = 0
+
+        fileprivate init(service: InspectionService, context: CommandContext, at: String, actor: String) {
+            self.service = service
+            self.context = context
+            self.at = at
+            self.actor = actor
+        }
+
+        /// Reads the current state (including everything staged so far). Don't keep it.
+        public func read<T, E: Error>(_ body: (InspectionState) throws(E) -> T) throws(E) -> T {
+            try body(service.state)
+        }
+
+        /// Stages and applies `events`.
+        public func stage(_ events: [NewEvent]) throws(CommandError) {
+            guard !events.isEmpty else { return }
+            let records: [JournalRecord]
+            do {
+                records = try service.writer.stage(events, at: at, actor: actor)
+            } catch {
+                throw CommandError(.unavailable, error.reason)
+            }
+            for record in records {
+                do throws(CommandError) {
+                    try service.state.apply(record.event())
+                } catch {
+                    service.writer.poison("apply failed for staged seq \(record.seq): \(error.message)")
+                    throw CommandError(.internal, "apply failed for seq \(record.seq): \(error.message); the journal is now read-only, restart inspectd")
+                }
+            }
+            lastSeq = records[records.count - 1].seq
+            staged += records.count
+        }
     }
 
     /// Runs everything time-driven up to `now` (the reminder ticker hooks in here).

@@ -120,6 +120,17 @@ public enum Sys {
         return stat(path, &info) == 0
     }
 
+    /// Whether a peer with `uid` and `groups` may read `path` by its permission bits
+    /// (so the daemon never reads, on a client's behalf, a file the client couldn't).
+    public static func peerMayRead(_ path: String, uid: UInt32, groups: [UInt32]) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        if uid == 0 { return true }
+        if info.st_uid == uid { return info.st_mode & S_IRUSR != 0 }
+        if groups.contains(info.st_gid) { return info.st_mode & S_IRGRP != 0 }
+        return info.st_mode & S_IROTH != 0
+    }
+
     public static func isSocket(_ path: String) -> Bool {
         var info = stat()
         guard lstat(path, &info) == 0 else { return false }
@@ -152,6 +163,15 @@ public enum Sys {
             return nil
         }
         return String(cString: name)
+    }
+
+    /// The primary group of `uid` from the passwd database.
+    public static func primaryGroup(_ uid: UInt32) -> UInt32? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return entry.pw_gid
     }
 
     /// Every group `uid` belongs to (primary and supplementary), as ids.

@@ -77,6 +77,9 @@ struct CommandOutput: CustomStringConvertible {
     var description: String { "\(termination)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
 }
 
+/// The repository root (for the shipped `config/calendar` and `config/equipment-rules.json`).
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
 /// Options for the config file a sandbox writes.
 struct SandboxConfig {
     var daemonUser = ["admin"]
@@ -113,8 +116,10 @@ func runOnThreads(_ count: Int, seconds: Double = 60, _ body: @escaping @Sendabl
     return group.wait(timeout: .now() + seconds) == .success
 }
 
-/// The simulated start time most tests use (a Monday morning in Beijing).
-let defaultSimulatedClock = "2026-01-05T09:00:00+08:00"
+/// The simulated start time most tests use: a Monday morning in Beijing, in a year
+/// whose official holiday calendar and the next year's are both shipped in
+/// config/calendar (otherwise `status` rightly warns about the missing year).
+let defaultSimulatedClock = "2025-06-02T09:00:00+08:00"
 
 /// One test's private world: `/tmp/ie2e.XXXXXX/{inspectd.json, journal/}`.
 ///
@@ -147,6 +152,9 @@ final class Sandbox {
             "timeZone": config.timeZone,
             "roles": ["daemonUser": config.daemonUser, "users": [String: Any](), "groups": [String: Any](), "everyone": config.everyone],
             "limits": ["maxRequestBytes": config.maxRequestBytes, "maxConnections": config.maxConnections],
+            // The shipped data files, by absolute path (the sandbox has only config and journal).
+            "calendarDirectory": packageRoot + "/config/calendar",
+            "equipmentRules": packageRoot + "/config/equipment-rules.json",
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: URL(fileURLWithPath: configPath))
@@ -176,7 +184,7 @@ final class Sandbox {
         started += 1
         let out = "\(root)/\(name)-\(started).stdout"
         let err = "\(root)/\(name)-\(started).stderr"
-        for path in [out, err] { FileManager.default.createFile(atPath: path, contents: nil) }
+        for path in [out, err] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

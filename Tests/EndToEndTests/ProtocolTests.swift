@@ -64,7 +64,7 @@ extension EndToEnd {
         }
 
         /// A bad request line, the id the response must echo, and a word its message must contain.
-        struct BadLine: CustomStringConvertible {
+        struct BadLine: Sendable, CustomStringConvertible {
             var name: String
             var bytes: [UInt8]
             var id: String
@@ -87,7 +87,9 @@ extension EndToEnd {
         static let badLines: [BadLine] = [
             BadLine("unparseable line", #"{"id":"1","cmd":"status""#, id: "null", mentions: "JSON"),
             BadLine("not JSON at all", "hello daemon", id: "null", mentions: "JSON"),
-            BadLine("invalid UTF-8", [0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D], id: "null", mentions: ""),
+            // Well-formed apart from the bytes FF FE inside a string: JSON text must be UTF-8.
+            BadLine("invalid UTF-8", Array(#"{"id":"u8","cmd":"journal.annotate","args":{"text":"x"#.utf8) + [0xFF, 0xFE] + Array(#""}}"#.utf8),
+                    id: "null", mentions: "UTF-8"),
             BadLine("JSON array", #"[1,2,3]"#, id: "null", mentions: "object"),
             BadLine("JSON string", #""status""#, id: "null", mentions: "object"),
             BadLine("missing cmd", #"{"id":"c"}"#, id: #""c""#, mentions: "cmd"),

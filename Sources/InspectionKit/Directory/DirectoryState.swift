@@ -1,14 +1,68 @@
 /// 一单两库 — the inspection-object and inspector directories, conflicts and items.
+///
+/// Entities get a dense number in registration order (`entityNumber`), so a task's
+/// frozen pool is an `[Int32]` (4 bytes per entity) instead of a list of strings.
 public struct DirectoryState: Sendable {
-    public static let eventTypes: Set<String> = []
+    public static let eventTypes: Set<String> = [
+        "entity.registered", "entity.updated", "entity.deregistered", "inspector.registered", "inspector.updated",
+        "conflict.declared", "item.defined",
+    ]
+
+    /// Every entity ever registered, by number (never removed: deregistration is a status).
+    public private(set) var entities: [Entity] = []
+    /// USCC → number. O(1) lookup.
+    public private(set) var entityNumbers: [String: Int32] = [:]
+    public private(set) var inspectors: [String: Inspector] = [:]
+    public private(set) var items: [String: InspectionItem] = [:]
+    /// entity id → inspector id → reason.
+    public private(set) var conflicts: [String: [String: String]] = [:]
+    public private(set) var conflictCount = 0
 
     public init() {}
 
-    mutating func apply(_ event: Event) throws(CommandError) {
-        throw .init(.internal, "seq \(event.seq): unhandled directory event \(event.type)")
+    public func entity(_ id: String) -> Entity? {
+        entityNumbers[id].map { entities[Int($0)] }
     }
-}
 
-public enum DirectoryCommands {
-    public static let all: [DomainCommand] = []
+    /// Departments known from inspectors and items.
+    public var departments: Set<String> {
+        Set(inspectors.values.map(\.department)).union(items.values.map(\.department))
+    }
+
+    public func conflicted(inspector: String, entity: String) -> Bool {
+        conflicts[entity]?[inspector] != nil
+    }
+
+    mutating func apply(_ event: Event) throws(CommandError) {
+        let data = event.data
+        switch event.type {
+        case "entity.registered", "entity.updated":
+            let entity = try Entity.from(data, seq: event.seq)
+            if let number = entityNumbers[entity.id] {
+                entities[Int(number)] = entity
+            } else {
+                entityNumbers[entity.id] = Int32(entities.count)
+                entities.append(entity)
+            }
+        case "entity.deregistered":
+            guard let id = data["id"]?.stringValue, let number = entityNumbers[id],
+                  let status = data["status"]?.stringValue.flatMap(EntityStatus.init(rawValue:))
+            else { throw .init(.internal, "seq \(event.seq): malformed entity.deregistered") }
+            entities[Int(number)].status = status
+        case "inspector.registered", "inspector.updated":
+            let inspector = try Inspector.from(data, seq: event.seq)
+            inspectors[inspector.id] = inspector
+        case "conflict.declared":
+            guard let inspector = data["inspector"]?.stringValue, let entity = data["entity"]?.stringValue else {
+                throw .init(.internal, "seq \(event.seq): malformed conflict.declared")
+            }
+            if conflicts[entity]?[inspector] == nil { conflictCount += 1 }
+            conflicts[entity, default: [:]][inspector] = data["reason"]?.stringValue ?? ""
+        case "item.defined":
+            let item = try InspectionItem.from(data, seq: event.seq)
+            items[item.code] = item
+        default:
+            throw .init(.internal, "seq \(event.seq): unhandled directory event \(event.type)")
+        }
+    }
 }

@@ -29,6 +29,9 @@ public enum EventType {
     public static let journalAnnotated = "journal.annotated"
     /// Start-up recovery moved a torn last line aside (SPEC §4).
     public static let journalTailRepaired = "journal.tail-repaired"
+    /// A CSV import finished: `{"kind","file","sha256","encoding","rows","changed"}`; the
+    /// row events precede it. Lets an auditor tie a batch of changes to the file.
+    public static let csvImported = "csv.imported"
 }
 
 /// An event a command wants appended; the journal assigns seq, time, actor and `prev`.

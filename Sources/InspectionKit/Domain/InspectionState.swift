@@ -42,6 +42,8 @@ public struct InspectionState: Sendable {
             }
         case EventType.journalTailRepaired:
             tailRepairs.append(event.data)
+        case EventType.csvImported:
+            break
         case _ where DirectoryState.eventTypes.contains(event.type):
             try directory.apply(event)
         case _ where TaskState.eventTypes.contains(event.type):

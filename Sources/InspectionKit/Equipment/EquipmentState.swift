@@ -13,3 +13,8 @@ public struct EquipmentState: Sendable {
 public enum EquipmentCommands {
     public static let all: [DomainCommand] = []
 }
+
+/// Equipment CSV import kinds (the special-equipment work fills this in).
+public enum EquipmentImports {
+    public static let all: [CSVImportKind] = []
+}

@@ -2,6 +2,9 @@
 public struct TaskState: Sendable {
     public static let eventTypes: Set<String> = []
 
+    /// Entity id → date of its most recent recorded result (for `excludeInspectedWithinDays`).
+    public internal(set) var lastInspected: [String: CivilDate] = [:]
+
     public init() {}
 
     mutating func apply(_ event: Event, directory: DirectoryState) throws(CommandError) {

@@ -1,0 +1,279 @@
+import InspectionKit
+import Journal
+import Platform
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Streams a CSV file into the journal (SPEC §6): UTF-8, UTF-8 with BOM or GB18030,
+/// header row with English or Chinese column names, and **all or nothing** — the file
+/// is read twice under the state lock: pass 1 validates every row (and hashes the
+/// file), pass 2 turns rows into events. A bad row names file, line, column and reason,
+/// and nothing is appended. Memory stays at one read buffer, one row and the set of
+/// keys seen (for duplicates), however large the file.
+struct CSVImport {
+    let kind: CSVImportKind
+    let service: InspectionService
+
+    enum Encoding: String {
+        case utf8 = "utf-8"
+        case gb18030 = "gb18030"
+    }
+
+    /// Where the rows come from: a file path the daemon reads, or inline text.
+    enum Source {
+        case file(String)
+        case inline(String, name: String)
+
+        var name: String {
+            switch self {
+            case .file(let path): return path
+            case .inline(_, let name): return name
+            }
+        }
+    }
+
+    static let batchSize = 2048
+    static let chunkSize = 1 << 20
+
+    func run(source: Source, encoding requested: Encoding?, actor: Actor) -> Result<JSONValue, CommandError> {
+        service.executeBatch(actor: actor) { (session) throws(CommandError) -> JSONValue in
+            var encoding = requested ?? .utf8
+            var pass1: PassOneResult
+            do {
+                pass1 = try passOne(source: source, encoding: encoding, session: session)
+            } catch let failure as ImportFailure {
+                // An undeclared file that isn't valid UTF-8 is tried as GB18030 (bureau
+                // exports from Windows tools are usually GBK/GB18030).
+                if requested == nil, case .notUTF8 = failure {
+                    encoding = .gb18030
+                    do { pass1 = try passOne(source: source, encoding: encoding, session: session) } catch let f as ImportFailure {
+                        throw f.commandError(file: source.name, command: kind.command)
+                    } catch { throw CommandError(.internal, "\(error)") }
+                } else {
+                    throw failure.commandError(file: source.name, command: kind.command)
+                }
+            } catch {
+                throw CommandError(.internal, "\(error)")
+            }
+            var changed = 0
+            var counts: [String: Int] = [:]
+            var batch: [NewEvent] = []
+            batch.reserveCapacity(Self.batchSize)
+            do throws(ImportFailure) {
+                try stream(source: source, encoding: encoding) { (row) throws(ImportFailure) in
+                    let event: NewEvent?
+                    do throws(CSVRowError) {
+                        event = try session.read { (state) throws(CSVRowError) in try kind.event(row, state, session.context) }
+                    } catch {
+                        throw .row(error)
+                    }
+                    guard let event else { return }
+                    batch.append(event)
+                    changed += 1
+                    counts[event.type, default: 0] += 1
+                    if batch.count >= Self.batchSize {
+                        do throws(CommandError) { try session.stage(batch) } catch { throw .command(error) }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+            } catch {
+                throw error.commandError(file: source.name, command: kind.command)
+            }
+            let summary: JSONObject = [
+                "kind": .string(kind.noun), "file": .string(source.name), "sha256": .string(pass1.sha256),
+                "encoding": .string(encoding.rawValue), "rows": .int(pass1.rows), "changed": .int(changed),
+            ]
+            batch.append(NewEvent(EventType.csvImported, summary))
+            try session.stage(batch)
+            var result = summary
+            result["unchanged"] = .int(pass1.rows - changed)
+            result["events"] = .object(JSONObject(counts.sorted { $0.key < $1.key }.map { (key: $0.key, value: .int($0.value)) }))
+            result["seq"] = .int(session.lastSeq)
+            return .object(result)
+        }
+    }
+
+    struct PassOneResult {
+        var rows: Int
+        var sha256: String
+    }
+
+    /// Validates every row against the state before the import; hashes the bytes.
+    private func passOne(source: Source, encoding: Encoding, session: InspectionService.BatchSession) throws -> PassOneResult {
+        var keys: [String: Int] = [:]
+        var rows = 0
+        var hasher = SHA256()
+        try stream(source: source, encoding: encoding, raw: { hasher.update($0) }) { (row) throws(ImportFailure) in
+            rows += 1
+            let key = row.value(kind.keyColumn)
+            if !key.isEmpty {
+                if let first = keys[key] {
+                    throw .row(row.error(kind.keyColumn, "\(key) appears again (first on line \(first)); a file may list each \(kind.noun) once"))
+                }
+                keys[key] = row.line
+            }
+            do throws(CSVRowError) {
+                _ = try session.read { (state) throws(CSVRowError) in try kind.event(row, state, session.context) }
+            } catch {
+                throw .row(error)
+            }
+        }
+        if rows == 0 { throw ImportFailure.empty }
+        return PassOneResult(rows: rows, sha256: Hex.encode(hasher.finalize()))
+    }
+
+    /// Reads, decodes and parses the source, calling `row` for each data row.
+    private func stream(
+        source: Source, encoding: Encoding,
+        raw: (UnsafeRawBufferPointer) -> Void = { _ in },
+        row handle: (CSVRow) throws(ImportFailure) -> Void
+    ) throws(ImportFailure) {
+        var parser = CSVParser()
+        var header: CSVHeader?
+        let transcoder: Transcoder? = encoding == .gb18030 ? Transcoder(from: "GB18030") : nil
+        if encoding == .gb18030 && transcoder == nil { throw .system("this system's iconv has no GB18030 converter") }
+        var utf8 = UTF8Stream()
+        var decoded: [UInt8] = []
+        var first = true
+
+        func consume(_ text: UnsafeRawBufferPointer) throws(ImportFailure) {
+            do throws(CSVFeedError<ImportFailure>) {
+                try parser.feed(text) { (record) throws(ImportFailure) in
+                    guard let bound = header else {
+                        do throws(CSVRowError) { header = try kind.schema.bind(header: record.fields, line: record.line) } catch { throw .row(error) }
+                        return
+                    }
+                    let row: CSVRow
+                    do throws(CSVRowError) { row = try bound.row(record) } catch { throw .row(error) }
+                    try handle(row)
+                }
+            } catch {
+                switch error {
+                case .parse(let failure): throw .row(CSVRowError(line: failure.line, column: failure.column, field: "", reason: failure.reason))
+                case .emit(let inner): throw inner
+                }
+            }
+        }
+
+        func feed(_ bytes: UnsafeRawBufferPointer, final: Bool) throws(ImportFailure) {
+            raw(bytes)
+            var input = bytes
+            if first {
+                first = false
+                // A UTF-8 byte-order mark is skipped whatever the declared encoding.
+                if input.count >= 3, input[0] == 0xEF, input[1] == 0xBB, input[2] == 0xBF {
+                    if encoding == .gb18030 { throw .notUTF8(offset: 0) }   // unreachable in practice
+                    input = UnsafeRawBufferPointer(rebasing: input[3...])
+                }
+            }
+            decoded.removeAll(keepingCapacity: true)
+            if let transcoder {
+                do throws(Transcoder.InvalidInput) { try transcoder.convert(input, final: final, into: &decoded) } catch {
+                    throw .badEncoding("not valid GB18030 at byte \(error.offset)")
+                }
+            } else {
+                do throws(UTF8Stream.Invalid) { try utf8.validate(input, final: final, into: &decoded) } catch { throw .notUTF8(offset: error.offset) }
+            }
+            try decoded.withBytes { (buffer) throws(ImportFailure) in try consume(buffer) }
+        }
+
+        switch source {
+        case .inline(let text, _):
+            let bytes = Array(text.utf8)
+            try bytes.withBytes { (buffer) throws(ImportFailure) in try feed(buffer, final: true) }
+        case .file(let path):
+            let fd: Int32
+            do throws(SystemError) { fd = try Sys.open(path, O_RDONLY) } catch { throw .system("cannot open \(path): \(error)") }
+            defer { Sys.close(fd) }
+            var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
+            while true {
+                let n: Int
+                do throws(SystemError) {
+                    n = try chunk.withMutableBytes { (b) throws(SystemError) in try Sys.read(fd, into: b.baseAddress!, count: b.count) }
+                } catch { throw .system("cannot read \(path): \(error)") }
+                try chunk.withBytes { (b) throws(ImportFailure) in
+                    try feed(UnsafeRawBufferPointer(rebasing: b[0..<n]), final: n == 0)
+                }
+                if n == 0 { break }
+            }
+        }
+        do throws(CSVFeedError<ImportFailure>) {
+            try parser.finish { (record) throws(ImportFailure) in
+                guard let bound = header else {
+                    do throws(CSVRowError) { header = try kind.schema.bind(header: record.fields, line: record.line) } catch { throw .row(error) }
+                    return
+                }
+                let row: CSVRow
+                do throws(CSVRowError) { row = try bound.row(record) } catch { throw .row(error) }
+                try handle(row)
+            }
+        } catch {
+            switch error {
+            case .parse(let failure): throw .row(CSVRowError(line: failure.line, column: failure.column, field: "", reason: failure.reason))
+            case .emit(let inner): throw inner
+            }
+        }
+        if header == nil { throw .empty }
+    }
+}
+
+/// Why an import stopped.
+enum ImportFailure: Error {
+    case row(CSVRowError)
+    case notUTF8(offset: Int)
+    case badEncoding(String)
+    case empty
+    case system(String)
+    case command(CommandError)
+
+    func commandError(file: String, command: String) -> CommandError {
+        let name = file.split(separator: "/").last.map(String.init) ?? file
+        switch self {
+        case .row(let e): return .badRequest("\(command): \(name) \(e); nothing was imported. Fix the row and import the file again.")
+        case .notUTF8(let offset): return .badRequest("\(command): \(name) is not valid UTF-8 (byte \(offset)); pass \"encoding\":\"gb18030\" for GBK/GB18030 files")
+        case .badEncoding(let why): return .badRequest("\(command): \(name) is \(why); save it as UTF-8 or GB18030")
+        case .empty: return .badRequest("\(command): \(name) has no data rows (a header row and at least one row are needed)")
+        case .system(let why): return .badRequest("\(command): \(why)")
+        case .command(let e): return e
+        }
+    }
+}
+
+/// Validates UTF-8 across chunk boundaries (an incomplete sequence waits for more).
+struct UTF8Stream {
+    private var carry: [UInt8] = []
+    private var consumed = 0
+
+    struct Invalid: Error { var offset: Int }
+
+    mutating func validate(_ input: UnsafeRawBufferPointer, final: Bool, into output: inout [UInt8]) throws(Invalid) {
+        var bytes = carry
+        bytes.append(contentsOf: input)
+        carry.removeAll()
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            if b >= 0xC2 && b <= 0xDF { length = 2 } else if b >= 0xE0 && b <= 0xEF { length = 3 } else if b >= 0xF0 && b <= 0xF4 { length = 4 } else {
+                throw Invalid(offset: consumed + i - carry.count)
+            }
+            if i + length > n {
+                if final { throw Invalid(offset: consumed + i) }
+                carry = Array(bytes[i...])
+                break
+            }
+            for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 { throw Invalid(offset: consumed + i) }
+            let b1 = bytes[i + 1]
+            if (b == 0xE0 && b1 < 0xA0) || (b == 0xED && b1 > 0x9F) || (b == 0xF0 && b1 < 0x90) || (b == 0xF4 && b1 > 0x8F) {
+                throw Invalid(offset: consumed + i)
+            }
+            i += length
+        }
+        output.append(contentsOf: bytes[0..<(n - carry.count)])
+        consumed += input.count
+    }
+}
