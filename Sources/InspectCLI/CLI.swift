@@ -75,7 +75,7 @@ public enum CLI {
 
     static func parse(_ words: [String], spec: CommandSpec, global: GlobalOptions) throws(UsageError) -> ParsedInvocation {
         var args = JSONObject()
-        var local: [String: String] = [:]
+        var local: [String: [String]] = [:]
         var positionals: [String] = []
         var index = 0
         while index < words.count {
@@ -100,8 +100,10 @@ public enum CLI {
                         index += 1
                         value = words[index]
                     }
-                    if ["journal", "out"].contains(option.name) || option.key.hasPrefix("$") {
-                        local[option.name] = value
+                    if ["journal", "out"].contains(option.name) {
+                        local[option.name, default: []].append(value)
+                    } else if option.key.hasPrefix("$") {
+                        local[option.key, default: []].append(value)
                     } else {
                         args[option.key] = try convert(value, kind: option.kind, name: "--\(name)")
                     }
@@ -118,7 +120,11 @@ public enum CLI {
                     if p.optional { continue }
                     throw UsageError(message: "missing \(p.name)")
                 }
-                args[p.key] = .string(positionals[cursor...].joined(separator: " "))
+                if p.key.hasPrefix("$") {
+                    local[p.key] = Array(positionals[cursor...])
+                } else {
+                    args[p.key] = .string(positionals[cursor...].joined(separator: " "))
+                }
                 cursor = positionals.count
                 continue
             }
@@ -128,7 +134,7 @@ public enum CLI {
             }
             let value = positionals[cursor]
             cursor += 1
-            if p.key.hasPrefix("$") { local[p.key] = value } else { args[p.key] = try convert(value, kind: p.kind, name: p.name) }
+            if p.key.hasPrefix("$") { local[p.key] = [value] } else { args[p.key] = try convert(value, kind: p.kind, name: p.name) }
         }
         if cursor < positionals.count {
             throw UsageError(message: "unexpected argument \"\(positionals[cursor])\"")
@@ -195,9 +201,14 @@ public enum CLI {
     static func send(_ invocation: ParsedInvocation) -> Int32 {
         var command = invocation.spec.command
         var args = invocation.args
+        do {
+            try LocalArguments.apply(command: command, args: &args, local: invocation.local)
+        } catch {
+            return usageError(error.message)
+        }
         if command.isEmpty {   // `call`
-            command = invocation.local["$cmd"] ?? ""
-            if let raw = invocation.local["$args"] {
+            command = invocation.local["$cmd"]?.first ?? ""
+            if let raw = invocation.local["$args"]?.first {
                 guard let parsed = try? JSONValue.parse(raw), let object = parsed.objectValue else {
                     return usageError("ARGS-JSON must be a JSON object, e.g. '{\"from\":1}'")
                 }
@@ -219,6 +230,15 @@ public enum CLI {
             } else {
                 let text = invocation.spec.render(result, RenderContext(command: command))
                 if !text.isEmpty { print(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
+            }
+            if let out = invocation.local["out"]?.last {
+                do {
+                    try PublicationCSV.write(result, to: out)
+                    Sys.writeStandardError("inspectctl: wrote \(out)")
+                } catch {
+                    Sys.writeStandardError("inspectctl: the daemon answered, but \(out) could not be written: \(error)")
+                    return Exit.errorResponse
+                }
             }
             if invocation.spec.command == "journal.verify", result["ok"]?.boolValue == false { return Exit.errorResponse }
             return Exit.ok

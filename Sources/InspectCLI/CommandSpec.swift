@@ -71,7 +71,7 @@ struct ParsedInvocation: Sendable {
     var args: JSONObject
     var global: GlobalOptions
     /// Options that stay on this side (e.g. `--journal DIR` for offline tools, `--out FILE`).
-    var local: [String: String]
+    var local: [String: [String]]
 }
 
 struct GlobalOptions: Sendable {

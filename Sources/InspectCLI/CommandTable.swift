@@ -2,7 +2,9 @@ import InspectionKit
 
 /// Every `inspectctl` command. Feature areas add their rows here.
 enum CommandTable {
-    static let all: [CommandSpec] = [
+    static let all: [CommandSpec] = core + directory + tasks
+
+    static let core: [CommandSpec] = [
         CommandSpec(words: ["status"], command: "status",
                     summary: "Show the daemon's version, journal (events, bytes, chain head), clock, socket and warnings.",
                     render: Render.status),

@@ -6,7 +6,7 @@ import Platform
 enum OfflineTools {
     /// `journal verify --journal DIR`: JSON, seq and hash chain of every line.
     static func verify(_ invocation: ParsedInvocation) -> Int32 {
-        let dir = invocation.local["journal"] ?? "journal"
+        let dir = invocation.local["journal"]?.last ?? "journal"
         let paths = JournalPaths(directory: dir)
         guard Sys.fileExists(paths.events) else {
             Sys.writeStandardError("inspectctl: no journal at \(paths.events) (pass --journal DIR, the directory holding events.jsonl)")

@@ -54,7 +54,8 @@ enum Render {
             TextTable.Column($0, alignment: rightAligned.contains($0) ? .right : .left, maxWidth: 60)
         })
         for object in objects { table.addRow(keys.map { object[$0].map(scalarText) ?? "" }) }
-        return table.render()
+        let text = table.render()
+        return text.hasSuffix("\n") ? text : text + "\n"
     }
 
     static func scalarText(_ value: JSONValue) -> String {
@@ -105,5 +106,50 @@ enum Render {
 
     static func annotations(_ value: JSONValue, _ context: RenderContext) -> String {
         table(value["annotations"]?.arrayValue ?? [], columns: ["seq", "at", "actor", "text"], rightAligned: ["seq"]) ?? ""
+    }
+}
+
+extension Render {
+    static func imported(_ value: JSONValue, _ context: RenderContext) -> String {
+        let rows = scalarText(value["rows"] ?? 0)
+        let changed = scalarText(value["changed"] ?? 0)
+        let unchanged = scalarText(value["unchanged"] ?? 0)
+        var text = "imported \(scalarText(value["file"] ?? "")) (\(scalarText(value["encoding"] ?? ""))): \(rows) rows, \(changed) changed, \(unchanged) unchanged"
+        if let events = value["events"]?.objectValue, !events.isEmpty {
+            text += " — " + events.members.map { "\($0.value.serialized()) \($0.key)" }.joined(separator: ", ")
+        }
+        return text + "\nsha256 \(scalarText(value["sha256"] ?? "")), last seq \(scalarText(value["seq"] ?? ""))\n"
+    }
+
+    static func taskCreated(_ value: JSONValue, _ context: RenderContext) -> String {
+        var text = "created \(scalarText(value["task"] ?? "")): pool \(scalarText(value["poolSize"] ?? 0)) entities, \(scalarText(value["picks"] ?? 0)) to draw\n"
+        text += table(value["strata"]?.arrayValue ?? [], columns: ["ordinal", "size", "k", "sha256"], rightAligned: ["ordinal", "size", "k"]) ?? ""
+        return text
+    }
+
+    static func drawn(_ value: JSONValue, _ context: RenderContext) -> String {
+        var text = "drew \(scalarText(value["targets"] ?? 0)) entities for \(scalarText(value["task"] ?? ""))\nkey \(scalarText(value["key"] ?? ""))\n"
+        text += table(value["teams"]?.arrayValue ?? [], columns: ["n", "entity", "inspectors", "excludedForConflict"], rightAligned: ["n"]) ?? ""
+        return text
+    }
+
+    static func task(_ value: JSONValue, _ context: RenderContext) -> String {
+        guard case .object(var o) = value else { return generic(value, context) }
+        let targets = o["targets"]?.arrayValue
+        let strata = o["strata"]?.arrayValue ?? []
+        o["targets"] = nil
+        o["strata"] = nil
+        var text = generic(.object(o), context)
+        text += "\nstrata:\n" + (table(strata, columns: ["ordinal", "size", "k", "sha256"], rightAligned: ["ordinal", "size", "k"]) ?? "")
+        if let targets {
+            text += "\ntargets:\n" + (table(targets, columns: ["n", "entity", "name", "team", "result", "date", "publishBy", "published"], rightAligned: ["n"]) ?? "")
+        }
+        return text
+    }
+
+    static func published(_ value: JSONValue, _ context: RenderContext) -> String {
+        var text = ""
+        if let n = value["published"] { text = "published \(scalarText(n)) result(s) of \(scalarText(value["task"] ?? ""))\n" }
+        return text + (table(value["rows"]?.arrayValue ?? [], columns: ["entity", "uscc", "date", "outcome", "authority"]) ?? "")
     }
 }

@@ -109,7 +109,8 @@ public enum Daemon {
             warnings.append(text)
             log.warning(text)
         }
-        let domainSettings = DomainSettings(calendar: calendar.calendar, reminderStages: config.reminderStages)
+        let domainSettings = DomainSettings(calendar: calendar.calendar, reminderStages: config.reminderStages,
+                                            authority: config.authority)
         let service = InspectionService(state: opened.state, writer: writer, config: config, clock: clock,
                                         zone: zone, log: log, warnings: warnings, domainSettings: domainSettings)
         if let torn = opened.tornTail {

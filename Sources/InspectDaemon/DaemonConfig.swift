@@ -22,6 +22,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Command run per reminder with the event JSON on stdin (nil: none).
     public var notifyCommand: [String]?
     public var notifyTimeoutSeconds: Int
+    /// The bureau's name as published in the 公示 list (检查实施机关).
+    public var authority: String = "市场监督管理局"
 
     public struct Limits: Sendable, Equatable {
         /// Longest request line accepted; longer gets `too_large` and the connection closes.
@@ -48,7 +50,7 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     static let knownKeys: Set<String> = ["$comment", "journalDirectory", "socketPath", "socketMode", "timeZone", "roles", "limits",
-                                         "calendarDirectory", "equipmentRules", "reminders", "notify"]
+                                         "calendarDirectory", "equipmentRules", "reminders", "notify", "authority"]
 
     static func parse(_ object: JSONObject, path: String) throws(ConfigError) -> DaemonConfig {
         for key in object.keys where !knownKeys.contains(key) {
@@ -130,10 +132,12 @@ public struct DaemonConfig: Sendable, Equatable {
                 notifyTimeout = v
             }
         }
-        return DaemonConfig(configPath: path, journalDirectory: journal, socketPath: socket, socketMode: mode,
+        var config = DaemonConfig(configPath: path, journalDirectory: journal, socketPath: socket, socketMode: mode,
                             timeZone: zone, roles: roles, limits: limits, calendarDirectory: calendar,
                             equipmentRulesPath: rules, reminderStages: stages, notifyCommand: notifyCommand,
                             notifyTimeoutSeconds: notifyTimeout)
+        config.authority = try string("authority", default: "市场监督管理局")
+        return config
     }
 }
 

@@ -5,12 +5,22 @@ public struct CommandContext: Sendable {
     public var zone: BureauZone
     public var actor: Actor
     public var settings: DomainSettings
+    /// Randomness for `system`-sourced draws: injected so tests are deterministic.
+    /// The default is the standard library's system generator (the kernel's CSPRNG).
+    public var randomBytes: @Sendable (Int) -> [UInt8]
 
-    public init(now: Timestamp, zone: BureauZone, actor: Actor, settings: DomainSettings = DomainSettings()) {
+    public init(now: Timestamp, zone: BureauZone, actor: Actor, settings: DomainSettings = DomainSettings(),
+                randomBytes: @escaping @Sendable (Int) -> [UInt8] = CommandContext.systemRandomBytes) {
         self.now = now
         self.zone = zone
         self.actor = actor
         self.settings = settings
+        self.randomBytes = randomBytes
+    }
+
+    public static let systemRandomBytes: @Sendable (Int) -> [UInt8] = { count in
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
     /// Today in the bureau's zone.
@@ -24,10 +34,14 @@ public struct DomainSettings: Sendable {
     public var calendar: WorkingDayCalendar
     /// Reminder stages in days before `nextDue` (negative: after), SPEC §8.
     public var reminderStages: [Int]
+    /// The bureau's name as published in the 公示 list (实施机关).
+    public var authority: String
 
-    public init(calendar: WorkingDayCalendar = .mondayToFriday, reminderStages: [Int] = [30, 7, 0, -1, -30]) {
+    public init(calendar: WorkingDayCalendar = .mondayToFriday, reminderStages: [Int] = [30, 7, 0, -1, -30],
+                authority: String = "市场监督管理局") {
         self.calendar = calendar
         self.reminderStages = reminderStages
+        self.authority = authority
     }
 }
 
