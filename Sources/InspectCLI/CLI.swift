@@ -227,13 +227,19 @@ public enum CLI {
         case .success(let result):
             if invocation.global.json || invocation.spec.command.isEmpty {
                 print(result.prettyPrinted())
+            } else if invocation.local["out"] != nil && command == "task.pool" {
+                // The file is the output.
             } else {
                 let text = invocation.spec.render(result, RenderContext(command: command))
                 if !text.isEmpty { print(text, terminator: text.hasSuffix("\n") ? "" : "\n") }
             }
             if let out = invocation.local["out"]?.last {
                 do {
-                    try PublicationCSV.write(result, to: out)
+                    if command == "task.pool" {
+                        try Render.poolFile(result, RenderContext(command: command)).write(toFile: out, atomically: true, encoding: .utf8)
+                    } else {
+                        try PublicationCSV.write(result, to: out)
+                    }
                     Sys.writeStandardError("inspectctl: wrote \(out)")
                 } catch {
                     Sys.writeStandardError("inspectctl: the daemon answered, but \(out) could not be written: \(error)")

@@ -153,3 +153,18 @@ extension Render {
         return text + (table(value["rows"]?.arrayValue ?? [], columns: ["entity", "uscc", "date", "outcome", "authority"]) ?? "")
     }
 }
+
+extension Render {
+    /// The pool file: `# inspectd pool …` header, then per stratum a `# stratum …` line
+    /// and its ids one per line, in frozen (byte) order.
+    static func poolFile(_ value: JSONValue, _ context: RenderContext) -> String {
+        var text = "# inspectd pool \(scalarText(value["task"] ?? "")) method \(scalarText(value["method"] ?? ""))"
+        if let key = value["key"]?.stringValue { text += " key \(key)" }
+        text += "\n"
+        for s in value["strata"]?.arrayValue ?? [] {
+            text += "# stratum \(scalarText(s["ordinal"] ?? 0)) size \(scalarText(s["size"] ?? 0)) k \(scalarText(s["k"] ?? 0)) sha256 \(scalarText(s["sha256"] ?? ""))\n"
+            for id in s["ids"]?.arrayValue ?? [] { text += (id.stringValue ?? "") + "\n" }
+        }
+        return text
+    }
+}

@@ -2,8 +2,25 @@
 /// record results; everyone with a role may read.
 public enum TaskCommands {
     public static let all: [DomainCommand] = [
-        create, draw, cancel, get, list, record, publish, publication, worklist, queueDraws, queueOverdue, queuePublication,
+        create, draw, cancel, get, list, pool, record, publish, publication, worklist, queueDraws, queueOverdue, queuePublication,
     ]
+
+    /// `task.pool {task}`: the frozen pool, per stratum in frozen order — what a member of
+    /// the public needs, with the key, to re-derive the draw with any RFC 3797 tool.
+    static let pool = DomainCommand(
+        "task.pool", roles: readers, writes: false, summary: "the frozen pool of a task, per stratum, with digests"
+    ) { (args, _, state) throws(CommandError) in
+        try args.allowOnly(["task"])
+        let task = try existingTask(args, state, "task.pool")
+        let entities = state.directory.entities
+        return .query([
+            "task": .string(task.id), "method": .string(RFC3797.method), "key": task.draw.map { .string($0.key) } ?? .null,
+            "strata": .array(task.strata.map { s in
+                ["ordinal": .int(s.ordinal), "size": .int(s.size), "k": .int(s.k), "sha256": .string(s.digest),
+                 "ids": .array(s.pool.map { .string(entities[Int($0)].id) })]
+            }),
+        ])
+    }
 
     static let readers: Set<Role> = [.viewer, .coordinator, .inspector, .auditor]
 
