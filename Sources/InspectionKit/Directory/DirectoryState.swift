@@ -12,6 +12,10 @@ public struct DirectoryState: Sendable {
     public private(set) var entities: [Entity] = []
     /// USCC → number. O(1) lookup.
     public private(set) var entityNumbers: [String: Int32] = [:]
+    /// By number: the id packed into integers (byte order preserved) and the fields a
+    /// pool filter tests most, so freezing a million-entity pool needs no String work.
+    public private(set) var packedIDs: [PackedID] = []
+    public private(set) var entityAttributes: [EntityAttributes] = []
     public private(set) var inspectors: [String: Inspector] = [:]
     public private(set) var items: [String: InspectionItem] = [:]
     /// entity id → inspector id → reason.
@@ -40,15 +44,19 @@ public struct DirectoryState: Sendable {
             let entity = try Entity.from(data, seq: event.seq)
             if let number = entityNumbers[entity.id] {
                 entities[Int(number)] = entity
+                entityAttributes[Int(number)] = EntityAttributes(entity)
             } else {
                 entityNumbers[entity.id] = Int32(entities.count)
                 entities.append(entity)
+                packedIDs.append(PackedID(entity.id))
+                entityAttributes.append(EntityAttributes(entity))
             }
         case "entity.deregistered":
             guard let id = data["id"]?.stringValue, let number = entityNumbers[id],
                   let status = data["status"]?.stringValue.flatMap(EntityStatus.init(rawValue:))
             else { throw .init(.internal, "seq \(event.seq): malformed entity.deregistered") }
             entities[Int(number)].status = status
+            entityAttributes[Int(number)].status = status
         case "inspector.registered", "inspector.updated":
             let inspector = try Inspector.from(data, seq: event.seq)
             inspectors[inspector.id] = inspector

@@ -171,9 +171,31 @@ public enum RFC3797 {
         message.append(contentsOf: [0, 0])
         let tail = message.count - 2
 
-        var remainingElements = OrderStatisticSet(fullRange: n)
         var result: [Int] = []
         result.reserveCapacity(picks)
+        if picks <= 16 {
+            // Few picks (a team of two from a department): skip building a tree over the
+            // whole pool; map rank j to an element past the already-picked ones, O(k²).
+            var picked: [Int] = []   // sorted
+            message.withUnsafeMutableBytes { bytes in
+                for i in 0..<picks {
+                    let high = UInt8(truncatingIfNeeded: i &>> 8), low = UInt8(truncatingIfNeeded: i)
+                    bytes[0] = high; bytes[1] = low
+                    bytes[tail] = high; bytes[tail + 1] = low
+                    let digest = MD5.hashAsUInt128(UnsafeRawBufferPointer(bytes))
+                    var element = Int(remainder(of: digest, dividingBy: UInt64(n - i)))
+                    var insertAt = 0
+                    for p in picked where p <= element {
+                        element += 1
+                        insertAt += 1
+                    }
+                    picked.insert(element, at: insertAt)
+                    result.append(element)
+                }
+            }
+            return result
+        }
+        var remainingElements = OrderStatisticSet(fullRange: n)
         message.withUnsafeMutableBytes { bytes in
             for i in 0..<picks {
                 let high = UInt8(truncatingIfNeeded: i &>> 8), low = UInt8(truncatingIfNeeded: i)

@@ -7,7 +7,7 @@
 /// O(n log n) in the matching entities (one pass over the directory, one sort per stratum).
 public enum PoolFreeze {
     public static func strata(
-        directory: DirectoryState, lastInspected: [String: CivilDate], filter: EntityFilter,
+        directory: DirectoryState, lastInspected: [Int32: CivilDate], filter: EntityFilter,
         sampling: Sampling, excludeWithinDays: Int, poolDate: CivilDate
     ) -> [Stratum] {
         let today = poolDate.daysSinceEpoch
@@ -18,21 +18,29 @@ public enum PoolFreeze {
         case .ratios: ordinals = [1, 2, 3, 4, 5]
         }
         for ordinal in ordinals { buckets[ordinal] = [] }
-        for (index, entity) in directory.entities.enumerated() where entity.status == .active && filter.matches(entity) {
-            if excludeWithinDays > 0, let last = lastInspected[entity.id], today - last.daysSinceEpoch < excludeWithinDays {
+        let checkRecent = excludeWithinDays > 0 && !lastInspected.isEmpty
+        // Only filters on strings (region, industry, tags) need the full entity.
+        let needsStrings = filter.regions != nil || filter.industries != nil || filter.tags != nil
+        let attributes = directory.entityAttributes
+        for index in attributes.indices {
+            let attribute = attributes[index]
+            guard attribute.status == .active else { continue }
+            if let kinds = filter.kinds, !kinds.contains(attribute.kind) { continue }
+            if let risks = filter.risks, !risks.contains(attribute.risk) { continue }
+            if needsStrings && !filter.matches(directory.entities[index]) { continue }
+            if checkRecent, let last = lastInspected[Int32(index)], today - last.daysSinceEpoch < excludeWithinDays {
                 continue
             }
             let ordinal: Int
             switch sampling {
             case .count: ordinal = 0
-            case .ratios: ordinal = entity.risk?.stratum ?? RiskClass.unclassifiedStratum
+            case .ratios: ordinal = attribute.risk?.stratum ?? RiskClass.unclassifiedStratum
             }
             buckets[ordinal]!.append(Int32(index))
         }
-        let entities = directory.entities
+        let packed = directory.packedIDs
         return ordinals.map { ordinal in
-            var pool = buckets[ordinal]!
-            pool.sort { entities[Int($0)].id.utf8.lexicographicallyPrecedes(entities[Int($1)].id.utf8) }
+            let pool = buckets[ordinal]!.sorted { packed[Int($0)] < packed[Int($1)] }
             let k: Int
             switch sampling {
             case .count(let n): k = min(n, pool.count)
@@ -40,17 +48,18 @@ public enum PoolFreeze {
                 let name = ordinal == RiskClass.unclassifiedStratum ? "none" : RiskClass.allCases[ordinal - 1].rawValue
                 k = ratios[name]?.sampleSize(of: pool.count) ?? 0
             }
-            return Stratum(ordinal: ordinal, pool: pool, digest: digest(pool, entities: entities), k: k)
+            return Stratum(ordinal: ordinal, pool: pool, digest: digest(pool, packedIDs: packed), k: k)
         }
     }
 
     /// SHA-256 of the ids joined by `\n` (no trailing newline), lowercase hex.
-    public static func digest(_ pool: [Int32], entities: [Entity]) -> String {
-        var hasher = SHA256()
+    public static func digest(_ pool: [Int32], packedIDs: [PackedID]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(pool.count * 19)
         for (i, number) in pool.enumerated() {
-            if i > 0 { hasher.update(CollectionOfOne(UInt8(10))) }
-            hasher.update(entities[Int(number)].id.utf8)
+            if i > 0 { bytes.append(10) }
+            packedIDs[Int(number)].append(to: &bytes)
         }
-        return Hex.encode(hasher.finalize())
+        return Hex.encode(SHA256.hash(bytes))
     }
 }

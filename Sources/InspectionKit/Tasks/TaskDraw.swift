@@ -48,40 +48,73 @@ public enum TaskDraw {
             targets += ids
         }
         let inspectorPool = pool ?? inspectorPool(task: task, directory: directory)
-        var load: [String: Int] = [:]
+        // Inspectors are handled by position in their department's sorted list, and
+        // loads live in flat arrays: the team loop does no string hashing except one
+        // conflict lookup per entity. O(targets × inspectors per department).
+        var loads = inspectorPool.map { [Int](repeating: 0, count: $0.inspectors.count) }
+        // countAtLoad[d][L]: inspectors of department d with in-task load L.
+        var countAtLoad = inspectorPool.map { [$0.inspectors.count] }
+        let allPositions = inspectorPool.map { Array($0.inspectors.indices) }
         var teams: [[String]] = []
         var excludedAll: [[String]] = []
+        teams.reserveCapacity(targets.count)
+        excludedAll.reserveCapacity(targets.count)
         let joint = task.departments.count > 1
+        let needed = task.teamSize
+        var candidates: [Int] = []
+        var kept: [Int] = []
         for (index, entity) in targets.enumerated() {
             let n = index + 1
             var team: [String] = []
             var excluded: [String] = []
+            let conflicts = directory.conflicts[entity]
             for (d, part) in inspectorPool.enumerated() {
                 let departmentIndex = joint ? d + 1 : 0
-                var candidates: [String] = []
-                for inspector in part.inspectors {
-                    if directory.conflicted(inspector: inspector, entity: entity) {
-                        excluded.append(inspector)
-                    } else {
-                        candidates.append(inspector)
+                candidates.removeAll(keepingCapacity: true)
+                if let conflicts {
+                    for (position, inspector) in part.inspectors.enumerated() {
+                        if conflicts[inspector] != nil { excluded.append(inspector) } else { candidates.append(position) }
                     }
+                } else {
+                    candidates.append(contentsOf: allPositions[d])
                 }
-                let needed = task.teamSize
                 guard candidates.count >= needed else {
                     let name = directory.entity(entity)?.name ?? ""
                     throw .conflict("task.draw: entity \(entity) \(name) (n = \(n)) needs \(needed) inspector(s) from \(part.department) but only \(candidates.count) are eligible (\(part.inspectors.count) qualified, \(excluded.count) excluded for conflict); register or qualify more inspectors, then draw again")
                 }
-                // Keep the lowest in-task load levels until enough remain.
-                let levels = Set(candidates.map { load[$0, default: 0] }).sorted()
-                var kept: [String] = []
-                for level in levels {
-                    kept = candidates.filter { load[$0, default: 0] <= level }
-                    if kept.count >= needed { break }
+                // Keep the lowest in-task load levels until at least `needed` remain.
+                // Levelling keeps loads within a level or two of each other, so this
+                // climbs one level per pass and usually stops after the first.
+                var level = 0
+                if conflicts == nil {
+                    // Every inspector is a candidate: read the level off the histogram.
+                    var covered = countAtLoad[d][0]
+                    while covered < needed {
+                        level += 1
+                        covered += countAtLoad[d][level]
+                    }
+                } else {
+                    level = Int.min
+                    var covered = 0
+                    while covered < needed {
+                        var next = Int.max
+                        for position in candidates where loads[d][position] > level { next = min(next, loads[d][position]) }
+                        level = next
+                        covered = 0
+                        for position in candidates where loads[d][position] <= level { covered += 1 }
+                    }
                 }
+                kept.removeAll(keepingCapacity: true)
+                for position in candidates where loads[d][position] <= level { kept.append(position) }
                 let chosen = RFC3797.select(key: key + "\(10_000_000 + 100 * n + departmentIndex)./", poolSize: kept.count, count: needed)
                 for j in chosen {
-                    team.append(kept[j])
-                    load[kept[j], default: 0] += 1
+                    let position = kept[j]
+                    team.append(part.inspectors[position])
+                    let old = loads[d][position]
+                    loads[d][position] = old + 1
+                    countAtLoad[d][old] -= 1
+                    if countAtLoad[d].count == old + 1 { countAtLoad[d].append(0) }
+                    countAtLoad[d][old + 1] += 1
                 }
             }
             teams.append(team)

@@ -7,8 +7,8 @@ public struct TaskState: Sendable {
     public private(set) var tasks: [String: InspectionTask] = [:]
     /// Task ids in creation order.
     public private(set) var order: [String] = []
-    /// Entity id → date of its most recent recorded result (for `excludeInspectedWithinDays`).
-    public internal(set) var lastInspected: [String: CivilDate] = [:]
+    /// Entity number → date of its most recent recorded result (for `excludeInspectedWithinDays`).
+    public internal(set) var lastInspected: [Int32: CivilDate] = [:]
 
     public init() {}
 
@@ -57,8 +57,8 @@ public struct TaskState: Sendable {
             let result = try TaskCodec.result(from: data, seq: event.seq, at: event.at)
             task.results[result.entity] = result
             tasks[id] = task
-            if let previous = lastInspected[result.entity], previous >= result.date {} else {
-                lastInspected[result.entity] = result.date
+            if let number = directory.entityNumbers[result.entity] {
+                if let previous = lastInspected[number], previous >= result.date {} else { lastInspected[number] = result.date }
             }
         case "task.published":
             guard let id = data["task"]?.stringValue, var task = tasks[id],

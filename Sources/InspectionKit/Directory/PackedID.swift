@@ -1,0 +1,51 @@
+/// An entity id packed into three big-endian integers plus its length: comparing two
+/// packed ids gives the ids' byte order, and the bytes can be written back without
+/// touching the String. Ids are 统一社会信用代码 (18 ASCII bytes); up to 24 bytes fit.
+public struct PackedID: Sendable, Comparable, Hashable {
+    public var a: UInt64
+    public var b: UInt64
+    public var c: UInt64
+    public var length: UInt8
+
+    public init(_ id: String) {
+        var words: [UInt64] = [0, 0, 0]
+        var count = 0
+        for byte in id.utf8.prefix(24) {
+            words[count / 8] |= UInt64(byte) << (56 - 8 * UInt64(count % 8))
+            count += 1
+        }
+        a = words[0]
+        b = words[1]
+        c = words[2]
+        length = UInt8(count)
+    }
+
+    public static func < (l: PackedID, r: PackedID) -> Bool {
+        if l.a != r.a { return l.a < r.a }
+        if l.b != r.b { return l.b < r.b }
+        if l.c != r.c { return l.c < r.c }
+        return l.length < r.length
+    }
+
+    /// Appends the id's bytes.
+    @inline(__always)
+    public func append(to bytes: inout [UInt8]) {
+        for i in 0..<Int(length) {
+            let word = i < 8 ? a : (i < 16 ? b : c)
+            bytes.append(UInt8(truncatingIfNeeded: word >> (56 - 8 * UInt64(i % 8))))
+        }
+    }
+}
+
+/// The small fields of an entity, kept in a flat array for pool scans.
+public struct EntityAttributes: Sendable, Equatable {
+    public var status: EntityStatus
+    public var kind: EntityKind
+    public var risk: RiskClass?
+
+    init(_ entity: Entity) {
+        status = entity.status
+        kind = entity.kind
+        risk = entity.risk
+    }
+}
