@@ -38,6 +38,16 @@ public enum CLI {
             }
             index += 1
         }
+        if words.first == "audit" {
+            // The audit tools take their own options and pass the rest to a query.
+            guard words.count >= 2, !global.help else {
+                print(Audit.usage)
+                return global.help ? Exit.ok : Exit.usage
+            }
+            let verbIndex = arguments.firstIndex(of: words[1])!
+            let rest = arguments[(verbIndex + 1)...].filter { $0 != "--json" }
+            return Audit.run(words[1], Array(rest), json: global.json)
+        }
         if words.isEmpty {
             print(CommandTable.overview, terminator: "")
             return global.help ? Exit.ok : Exit.usage

@@ -2,7 +2,7 @@ import InspectionKit
 
 /// Every `inspectctl` command. Feature areas add their rows here.
 enum CommandTable {
-    static let all: [CommandSpec] = core + directory + tasks
+    static let all: [CommandSpec] = core + directory + tasks + equipment
 
     static let core: [CommandSpec] = [
         CommandSpec(words: ["status"], command: "status",
@@ -82,6 +82,7 @@ enum CommandTable {
             let firstSentence = spec.summary.split(separator: ".").first.map(String.init) ?? spec.summary
             text += "  " + name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + firstSentence + "\n"
         }
+        text += "  audit replay|draws|pool".padding(toLength: width + 4, withPad: " ", startingAt: 0) + "offline audit of a journal file (inspectctl audit --help)\n"
         text += "\nRun `inspectctl NOUN VERB --help` for one command's arguments.\n"
         return text
     }
