@@ -15,16 +15,19 @@ public enum Daemon {
           --config PATH            daemon config (default: config/inspectd.json, or $INSPECTD_CONFIG)
           --simulated-clock TIME   start a simulated clock at TIME (RFC 3339, e.g. 2026-01-05T09:00:00+08:00);
                                    it stands still until clock.set / clock.advance move it (tests, rehearsals)
+          --no-snapshot            ignore journal/snapshots/ and replay the whole journal (a snapshot is
+                                   written again at shutdown)
           --version                print the version and exit
           -h, --help               this help
 
         Signals: SIGTERM/SIGINT stop cleanly (finish in-flight requests, fsync, remove the socket);
-        SIGHUP reloads roles and limits from the config.
+        SIGHUP reloads roles and limits from the config, and the equipment rules file.
         """
 
     struct Options {
         var configPath = ProcessInfo.processInfo.environment["INSPECTD_CONFIG"] ?? DaemonConfig.defaultPath
         var simulatedStart: String?
+        var useSnapshots = true
     }
 
     public static func main(arguments: [String] = CommandLine.arguments) -> Never {
@@ -40,6 +43,7 @@ public enum Daemon {
             switch arg {
             case "--config": options.configPath = value()
             case "--simulated-clock": options.simulatedStart = value()
+            case "--no-snapshot": options.useSnapshots = false
             case "-h", "--help":
                 print(usage)
                 Sys.exit(0)
@@ -93,7 +97,8 @@ public enum Daemon {
         }
         let lock = try JournalLock(path: paths.lock)
 
-        let opened = try JournalOpener.open(paths: paths, clock: clock, log: log)
+        let store = SnapshotStore(paths: paths, keep: config.snapshotKeep)
+        let opened = try JournalOpener.open(paths: paths, clock: clock, log: log, snapshots: options.useSnapshots ? store : nil)
         var warnings: [String] = []
         if let torn = opened.tornTail {
             warnings.append("start-up recovery quarantined a torn last line into \(torn.file) (\(torn.bytes) bytes)")
@@ -118,7 +123,16 @@ public enum Daemon {
                 throw ConfigError("could not journal the tail repair: \(error.message)")
             }
         }
+        // Special equipment: reminder queue keyed with the configured stages, notify command,
+        // rules file (journaled as rules.changed when it changed), then reminders that fell
+        // due while the daemon was down.
+        service.useReminderStages(config.reminderStages)
+        service.equipment.configure(config: config, log: log)
+        service.equipment.syncRules(service: service, path: config.equipmentRulesPath)
+        service.runTimeDriven(upTo: clock.now())
 
+        let snapshotter = Snapshotter(service: service, store: store, every: config.snapshotEvery, startSeq: opened.snapshotSeq)
+        service.snapshotter = snapshotter
         let server = try ControlServer(service: service, socketPath: config.socketPath, mode: config.socketMode)
         server.start()
         log.info("inspectd \(InspectionService.version) listening on \(config.socketPath) (journal \(paths.events): \(writer.durable.seq) events, head \(writer.durable.head.prefix(16))…, clock \(clock.isSimulated ? "simulated" : "system"), zone \(zone.identifier))")
@@ -134,6 +148,7 @@ public enum Daemon {
             server.stop()
             ticker.stop()
             writer.close()
+            if config.snapshotOnShutdown { snapshotter.write() }
             let durable = writer.durable
             log.info("stopped cleanly at seq \(durable.seq), head \(durable.head)")
             withExtendedLifetime(lock) {}
@@ -163,6 +178,7 @@ public enum Daemon {
             } catch {
                 log.error("SIGHUP: config not reloaded, keeping the old one: \(error)")
             }
+            service.equipment.syncRules(service: service, path: service.config.equipmentRulesPath)
         }
         for source in [shutdown, interrupt, hangup] { source.resume() }
         withExtendedLifetime([shutdown, interrupt, hangup]) {
@@ -177,12 +193,21 @@ enum JournalOpener {
         var state: InspectionState
         var scan: JournalScan
         var tornTail: JournalRecovery.TornTail?
+        /// The seq of the snapshot start-up used (0: none).
+        var snapshotSeq = 0
     }
 
-    static func open(paths: JournalPaths, clock: any DaemonClock, log: Log) throws -> Opened {
+    /// Replays the journal through `apply` — from the newest trustworthy snapshot when
+    /// `snapshots` is given — and repairs a torn tail.
+    static func open(paths: JournalPaths, clock: any DaemonClock, log: Log, snapshots: SnapshotStore?) throws -> Opened {
         var state = InspectionState()
         let started = Sys.monotonicNanos()
-        var scan = try JournalReader.scan(path: paths.events) { (record, _) throws(JournalDamage) in
+        var resume: SnapshotStore.Position?
+        if let snapshots, let (loaded, position) = Snapshotter.loadNewest(store: snapshots, journal: paths.events, log: log) {
+            state = loaded
+            resume = position
+        }
+        var scan = try JournalReader.scan(path: paths.events, resumingAt: resume) { (record, _) throws(JournalDamage) in
             do throws(CommandError) {
                 try state.apply(record.event())
             } catch {
@@ -203,8 +228,9 @@ enum JournalOpener {
             scan.fileBytes = scan.validBytes
         }
         let seconds = Double(Sys.monotonicNanos() - started) / 1e9
-        log.info("replayed \(scan.count) events in \(String(format: "%.2f", seconds)) s")
-        return Opened(state: state, scan: scan, tornTail: torn)
+        let from = resume.map { "from the snapshot at seq \($0.seq)" } ?? "from the start"
+        log.info("replayed \(scan.count - (resume?.seq ?? 0)) events \(from) in \(String(format: "%.2f", seconds)) s; at seq \(scan.count)")
+        return Opened(state: state, scan: scan, tornTail: torn, snapshotSeq: resume?.seq ?? 0)
     }
 
     /// `YYYYMMDDTHHMMSSZ` in UTC, for quarantine file names.

@@ -24,6 +24,12 @@ public struct DaemonConfig: Sendable, Equatable {
     public var notifyTimeoutSeconds: Int
     /// The bureau's name as published in the 公示 list (检查实施机关).
     public var authority: String = "市场监督管理局"
+    /// Write a snapshot every this many events (0: only at shutdown).
+    public var snapshotEvery = 100_000
+    /// Snapshot files kept.
+    public var snapshotKeep = 3
+    /// Write a snapshot at clean shutdown.
+    public var snapshotOnShutdown = true
 
     public struct Limits: Sendable, Equatable {
         /// Longest request line accepted; longer gets `too_large` and the connection closes.
@@ -50,7 +56,7 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     static let knownKeys: Set<String> = ["$comment", "journalDirectory", "socketPath", "socketMode", "timeZone", "roles", "limits",
-                                         "calendarDirectory", "equipmentRules", "reminders", "notify", "authority"]
+                                         "calendarDirectory", "equipmentRules", "reminders", "notify", "authority", "snapshots"]
 
     static func parse(_ object: JSONObject, path: String) throws(ConfigError) -> DaemonConfig {
         for key in object.keys where !knownKeys.contains(key) {
@@ -137,6 +143,24 @@ public struct DaemonConfig: Sendable, Equatable {
                             equipmentRulesPath: rules, reminderStages: stages, notifyCommand: notifyCommand,
                             notifyTimeoutSeconds: notifyTimeout)
         config.authority = try string("authority", default: "市场监督管理局")
+        if let s = object["snapshots"], !s.isNull {
+            guard let so = s.objectValue else { throw ConfigError("\(path): \"snapshots\" must be an object like {\"every\": 100000, \"keep\": 3, \"onShutdown\": true}") }
+            for key in so.keys where !["every", "keep", "onShutdown", "$comment"].contains(key) {
+                throw ConfigError("\(path): unknown setting \"snapshots.\(key)\" (known: every, keep, onShutdown)")
+            }
+            if let v = so["every"] {
+                guard let n = v.intValue, n >= 0 else { throw ConfigError("\(path): \"snapshots.every\" must be a whole number ≥ 0 (0: only at shutdown)") }
+                config.snapshotEvery = n
+            }
+            if let v = so["keep"] {
+                guard let n = v.intValue, n >= 1, n <= 100 else { throw ConfigError("\(path): \"snapshots.keep\" must be 1…100") }
+                config.snapshotKeep = n
+            }
+            if let v = so["onShutdown"] {
+                guard let b = v.boolValue else { throw ConfigError("\(path): \"snapshots.onShutdown\" must be true or false") }
+                config.snapshotOnShutdown = b
+            }
+        }
         return config
     }
 }

@@ -27,6 +27,8 @@ public final class InspectionService: @unchecked Sendable {
 
     /// Warnings found at start (shown by `status`).
     public let startWarnings: [String]
+    /// Special equipment: rules file, reminder ticker, notify command.
+    public let equipment = EquipmentRuntime()
 
     public init(state: InspectionState, writer: JournalWriter, config: DaemonConfig, clock: any DaemonClock,
                 zone: BureauZone, log: Log, warnings: [String], domainSettings: DomainSettings = DomainSettings()) {
@@ -129,6 +131,7 @@ public final class InspectionService: @unchecked Sendable {
         } catch {
             return .failure(CommandError(.unavailable, error.reason))
         }
+        snapshotter?.maybeSnapshot(currentSeq: last)
         var result = outcome.result
         if case .object(var object) = result, object["seq"] == nil {
             object["seq"] = .int(last)
@@ -163,6 +166,7 @@ public final class InspectionService: @unchecked Sendable {
         lock.unlock()
         if session.lastSeq > 0 {
             do { try writer.waitUntilDurable(session.lastSeq) } catch { return .failure(CommandError(.unavailable, error.reason)) }
+            snapshotter?.maybeSnapshot(currentSeq: session.lastSeq)
         }
         return .success(result)
     }
@@ -210,9 +214,25 @@ public final class InspectionService: @unchecked Sendable {
         }
     }
 
+    /// The state and the journal position it includes, captured together.
+    func captureForSnapshot() -> (InspectionState, SnapshotStore.Position)? {
+        lock.withLock {
+            guard let position = writer.stagedPosition, position.seq == state.lastSeq else { return nil }
+            return (state, position)
+        }
+    }
+
+    /// Set once at start; told about every append so it can snapshot periodically.
+    var snapshotter: Snapshotter?
+
     /// Runs everything time-driven up to `now` (the reminder ticker hooks in here).
     public func runTimeDriven(upTo now: Timestamp) {
-        _ = now
+        equipment.runTimeDriven(service: self, upTo: now)
+    }
+
+    /// Keys the reminder queue with the configured stages (a derived index, not journaled).
+    public func useReminderStages(_ stages: [Int]) {
+        lock.withLock { state.useReminderStages(stages) }
     }
 
     // MARK: - Status
@@ -222,7 +242,8 @@ public final class InspectionService: @unchecked Sendable {
         let (lastSeq, counts) = withState { ($0.lastSeq, $0.eventCounts) }
         _ = lastSeq
         let uptime = Double(Sys.monotonicNanos() - startedMonotonic) / 1e9
-        var warnings = startWarnings
+        var warnings = startWarnings + equipment.warnings
+        if let error = snapshotter?.status["lastError"]?.stringValue { warnings.append("last snapshot failed: \(error)") }
         if let failure = stats.failure { warnings.append("journal is read-only after a write failure: \(failure)") }
         return [
             "version": .string(Self.version),
@@ -242,7 +263,9 @@ public final class InspectionService: @unchecked Sendable {
                 "commits": .int(stats.commits),
                 "meanSyncMicros": .double((stats.meanSyncMicros * 10).rounded() / 10),
             ],
+            "snapshots": snapshotter?.status ?? .null,
             "eventTypes": .object(JSONObject(counts.sorted { $0.key < $1.key }.map { (key: $0.key, value: JSONValue.int($0.value)) })),
+            "equipment": equipment.status(service: self),
             "peer": [
                 "actor": .string(peer.journalName),
                 "roles": .array(peer.roles.sorted().map { .string($0.rawValue) }),

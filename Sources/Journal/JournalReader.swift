@@ -52,6 +52,8 @@ public struct JournalScan: Sendable {
     public var head = JournalRecord.genesisPrev
     /// Bytes up to and including the last valid line's `\n`.
     public var validBytes = 0
+    /// Where the last valid line starts (-1 when there is none).
+    public var lastLineOffset = -1
     /// Total bytes in the file when it was read.
     public var fileBytes = 0
     /// The first bad line, if any; reading stopped there.
@@ -72,17 +74,19 @@ public enum JournalReader {
     /// Scans `path`. `visit` sees every valid record in order; return `false` to stop
     /// early (time travel to a seq or a moment). A missing file reads as empty.
     public static func scan(
-        path: String,
+        path: String, resumingAt resume: SnapshotStore.Position? = nil,
         visit: (JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool = { _, _ in true }
     ) throws(SystemError) -> JournalScan {
         guard Sys.fileExists(path) else { return JournalScan() }
         let fd = try Sys.open(path, O_RDONLY)
         defer { Sys.close(fd) }
-        return try scan(fd: fd, visit: visit)
+        return try scan(fd: fd, resumingAt: resume, visit: visit)
     }
 
+    /// Scans from the start, or — with `resume` (a verified snapshot position) — from
+    /// just after line `resume.seq`, continuing its chain; line numbers then equal seqs.
     public static func scan(
-        fd: Int32,
+        fd: Int32, resumingAt resume: SnapshotStore.Position? = nil,
         visit: (JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool
     ) throws(SystemError) -> JournalScan {
         var result = JournalScan()
@@ -92,6 +96,16 @@ public enum JournalReader {
         var filled = 0          // bytes in buffer
         var fileOffsetOfBuffer = 0
         var lineNumber = 0
+        if let resume {
+            result.count = resume.seq
+            result.head = resume.lineSHA256
+            result.validBytes = resume.bytes
+            result.lastLineOffset = resume.lineOffset
+            result.sparseOffsets = resume.sparseOffsets
+            fileOffsetOfBuffer = resume.bytes
+            lineNumber = resume.seq
+            guard lseek(fd, off_t(resume.bytes), SEEK_SET) >= 0 else { throw SystemError("lseek", errno: errno) }
+        }
         var stopped = false
         var endOfFile = false
 
@@ -149,12 +163,14 @@ public enum JournalReader {
                     break lines
                 }
                 if record.seq != expected {
-                    result.damage = damage(.seq, "seq is \(record.seq), expected \(expected) (gap, duplicate or reordering)",
+                    let why = record.seq > expected ? "a gap: \(record.seq - expected) line(s) deleted before this one" : "a duplicate or reordered line"
+                    result.damage = damage(.seq, "seq is \(record.seq), expected \(expected) (\(why))",
                                            claimed: record.seq)
                     break lines
                 }
                 if record.prev != result.head {
-                    result.damage = damage(.prev, "prev \(record.prev.prefix(12))… does not match the SHA-256 of line \(lineNumber - 1) (\(result.head.prefix(12))…): a line before it was edited, deleted or reordered",
+                    let previous = lineNumber == 1 ? "64 zeros (the first line)" : "the SHA-256 of line \(lineNumber - 1), seq \(record.seq - 1) (\(result.head.prefix(12))…)"
+                    result.damage = damage(.prev, "prev \(record.prev.prefix(12))… does not match \(previous): line \(lineNumber - 1) was altered after this line was written, or this line's prev was",
                                            claimed: record.seq)
                     break lines
                 }
@@ -172,6 +188,7 @@ public enum JournalReader {
                 result.count = record.seq
                 result.head = Hex.encode(SHA256.hash(line))
                 result.validBytes = lineEnd
+                result.lastLineOffset = lineOffset
                 start += lineLength + 1
                 if !keepGoing { stopped = true; break lines }
             }

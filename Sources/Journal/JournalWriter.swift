@@ -25,6 +25,7 @@ public final class JournalWriter: @unchecked Sendable {
     private var stagedSeq: Int
     private var stagedHead: String
     private var stagedBytes: Int
+    private var stagedLineStart: Int
     private var durableSeq: Int
     private var durableHead: String
     private var durableBytes: Int
@@ -54,6 +55,7 @@ public final class JournalWriter: @unchecked Sendable {
         stagedSeq = scan.count
         stagedHead = scan.head
         stagedBytes = scan.validBytes
+        stagedLineStart = scan.count > 0 ? scan.lastLineOffset : -1
         durableSeq = scan.count
         durableHead = scan.head
         durableBytes = scan.validBytes
@@ -80,6 +82,7 @@ public final class JournalWriter: @unchecked Sendable {
             if (record.seq - 1) % JournalScan.indexStride == 0 { sparseOffsets.append(stagedBytes) }
             stagedHead = line.withUnsafeBytes { Hex.encode(SHA256.hash($0)) }
             stagedSeq = record.seq
+            stagedLineStart = stagedBytes
             stagedBytes += line.count + 1
             pending.append(contentsOf: line)
             pending.append(10)
@@ -169,6 +172,17 @@ public final class JournalWriter: @unchecked Sendable {
             JournalStatistics(events: durableSeq, bytes: durableBytes, head: durableHead, commits: commits,
                               meanSyncMicros: commits == 0 ? 0 : Double(syncNanos) / Double(commits) / 1000,
                               failure: failure?.description)
+        }
+    }
+
+    /// Where the last staged event sits, for a snapshot of the state that includes it.
+    /// Call while holding the lock that orders staging (so the state and this agree);
+    /// `nil` before anything was staged by this writer (nothing new to snapshot).
+    public var stagedPosition: SnapshotStore.Position? {
+        lock.withLock {
+            guard stagedLineStart >= 0 else { return nil }
+            return SnapshotStore.Position(seq: stagedSeq, lineOffset: stagedLineStart, bytes: stagedBytes,
+                                          lineSHA256: stagedHead, sparseOffsets: sparseOffsets)
         }
     }
 

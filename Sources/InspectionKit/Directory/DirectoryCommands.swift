@@ -224,7 +224,7 @@ enum ConflictInput {
 
 /// Entity filters (SPEC §7 `filter`): region, industry, kind, tags, risk; each a list
 /// matched as "any of"; all given filters must match.
-public struct EntityFilter: Sendable, Equatable {
+public struct EntityFilter: Sendable, Equatable, Codable {
     public var regions: [String]?
     public var industries: [String]?
     public var kinds: [EntityKind]?

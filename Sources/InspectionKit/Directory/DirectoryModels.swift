@@ -1,5 +1,5 @@
 /// 市场主体的类型 — the kind of market entity.
-public enum EntityKind: String, Sendable, CaseIterable {
+public enum EntityKind: String, Sendable, CaseIterable, Codable {
     case enterprise, individual, cooperative
 
     /// Chinese labels accepted on import and shown to people.
@@ -22,7 +22,7 @@ public enum EntityKind: String, Sendable, CaseIterable {
 }
 
 /// 信用风险分类 — credit-risk class used for stratified sampling (A 低 … D 高).
-public enum RiskClass: String, Sendable, CaseIterable, Comparable {
+public enum RiskClass: String, Sendable, CaseIterable, Comparable, Codable {
     case A, B, C, D
 
     public var label: String {
@@ -63,7 +63,7 @@ public enum RiskClass: String, Sendable, CaseIterable, Comparable {
 }
 
 /// 登记状态 — whether the entity still exists.
-public enum EntityStatus: String, Sendable, CaseIterable {
+public enum EntityStatus: String, Sendable, CaseIterable, Codable {
     case active, deregistered, revoked
 
     public init?(text: String) {
@@ -77,7 +77,7 @@ public enum EntityStatus: String, Sendable, CaseIterable {
 }
 
 /// 检查对象 — a market entity in the inspection-object directory (检查对象名录库).
-public struct Entity: Sendable, Equatable {
+public struct Entity: Sendable, Equatable, Codable {
     /// 统一社会信用代码 (GB 32100-2015).
     public var id: String
     public var name: String
@@ -124,7 +124,7 @@ public struct Entity: Sendable, Equatable {
 }
 
 /// 执法检查人员 — an inspector in the inspector directory (执法检查人员名录库).
-public struct Inspector: Sendable, Equatable {
+public struct Inspector: Sendable, Equatable, Codable {
     /// 执法证号.
     public var id: String
     public var name: String
@@ -160,7 +160,7 @@ public struct Inspector: Sendable, Equatable {
 }
 
 /// 检查方式 — how an item is inspected.
-public enum InspectionMethod: String, Sendable, CaseIterable {
+public enum InspectionMethod: String, Sendable, CaseIterable, Codable {
     case onSite = "on-site", documentary, online
 
     public init?(text: String) {
@@ -174,7 +174,7 @@ public enum InspectionMethod: String, Sendable, CaseIterable {
 }
 
 /// 抽查事项 — an inspection item from the bureau's published list (抽查事项清单).
-public struct InspectionItem: Sendable, Equatable {
+public struct InspectionItem: Sendable, Equatable, Codable {
     public var code: String
     public var name: String
     public var department: String

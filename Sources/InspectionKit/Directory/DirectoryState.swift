@@ -2,7 +2,7 @@
 ///
 /// Entities get a dense number in registration order (`entityNumber`), so a task's
 /// frozen pool is an `[Int32]` (4 bytes per entity) instead of a list of strings.
-public struct DirectoryState: Sendable {
+public struct DirectoryState: Sendable, Codable {
     public static let eventTypes: Set<String> = [
         "entity.registered", "entity.updated", "entity.deregistered", "inspector.registered", "inspector.updated",
         "conflict.declared", "item.defined",
@@ -23,6 +23,35 @@ public struct DirectoryState: Sendable {
     public private(set) var conflictCount = 0
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey { case entities, inspectors, items, conflicts }
+
+    /// Snapshots hold the records; the indexes (numbers, packed ids, attributes) are
+    /// rebuilt on load, O(n).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(entities, forKey: .entities)
+        try c.encode(inspectors, forKey: .inspectors)
+        try c.encode(items, forKey: .items)
+        try c.encode(conflicts, forKey: .conflicts)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        entities = try c.decode([Entity].self, forKey: .entities)
+        inspectors = try c.decode([String: Inspector].self, forKey: .inspectors)
+        items = try c.decode([String: InspectionItem].self, forKey: .items)
+        conflicts = try c.decode([String: [String: String]].self, forKey: .conflicts)
+        entityNumbers.reserveCapacity(entities.count)
+        packedIDs.reserveCapacity(entities.count)
+        entityAttributes.reserveCapacity(entities.count)
+        for (number, entity) in entities.enumerated() {
+            entityNumbers[entity.id] = Int32(number)
+            packedIDs.append(PackedID(entity.id))
+            entityAttributes.append(EntityAttributes(entity))
+        }
+        conflictCount = conflicts.values.reduce(0) { $0 + $1.count }
+    }
 
     public func entity(_ id: String) -> Entity? {
         entityNumbers[id].map { entities[Int($0)] }

@@ -1,7 +1,7 @@
 /// An entity id packed into three big-endian integers plus its length: comparing two
 /// packed ids gives the ids' byte order, and the bytes can be written back without
 /// touching the String. Ids are 统一社会信用代码 (18 ASCII bytes); up to 24 bytes fit.
-public struct PackedID: Sendable, Comparable, Hashable {
+public struct PackedID: Sendable, Comparable, Hashable, Codable {
     public var a: UInt64
     public var b: UInt64
     public var c: UInt64
@@ -38,7 +38,7 @@ public struct PackedID: Sendable, Comparable, Hashable {
 }
 
 /// The small fields of an entity, kept in a flat array for pool scans.
-public struct EntityAttributes: Sendable, Equatable {
+public struct EntityAttributes: Sendable, Equatable, Codable {
     public var status: EntityStatus
     public var kind: EntityKind
     public var risk: RiskClass?

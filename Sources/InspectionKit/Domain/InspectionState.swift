@@ -2,7 +2,7 @@
 ///
 /// Pure value type: no I/O, no clock. The live daemon and `audit replay` both build
 /// it the same way — one `apply` for both (SPEC §9).
-public struct InspectionState: Sendable {
+public struct InspectionState: Sendable, Codable {
     /// The seq of the last applied event (0 for an empty journal).
     public private(set) var lastSeq = 0
     /// When the last applied event was appended.
@@ -60,7 +60,7 @@ public struct InspectionState: Sendable {
 }
 
 /// An administrator's note in the journal.
-public struct Annotation: Sendable, Equatable {
+public struct Annotation: Sendable, Equatable, Codable {
     public var seq: Int
     public var at: Timestamp
     public var actor: String

@@ -1,5 +1,5 @@
 /// 抽查结果 — outcome codes of a 双随机 inspection and their published (公示) labels.
-public enum Outcome: String, Sendable, CaseIterable {
+public enum Outcome: String, Sendable, CaseIterable, Codable {
     case noProblem = "no_problem"
     case notPublicised = "not_publicised"
     case falsePublicity = "false_publicity"
@@ -29,12 +29,38 @@ public enum Outcome: String, Sendable, CaseIterable {
 }
 
 /// How a task samples its pool (SPEC §7).
-public enum Sampling: Sendable, Equatable {
+public enum Sampling: Sendable, Equatable, Codable {
     /// 信用风险分类抽查: a ratio per risk class, `none` for unclassified. The ratio is
     /// the exact decimal as written (0.03 means 3/100, never a binary float).
     case ratios([String: DecimalRatio])
     /// A fixed number of entities from a single stratum 0.
     case count(Int)
+
+    private enum CodingKeys: String, CodingKey { case count, ratios }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .count(let n): try c.encode(n, forKey: .count)
+        case .ratios(let ratios): try c.encode(ratios.mapValues(\.text), forKey: .ratios)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let n = try c.decodeIfPresent(Int.self, forKey: .count) {
+            self = .count(n)
+            return
+        }
+        var ratios: [String: DecimalRatio] = [:]
+        for (key, text) in try c.decode([String: String].self, forKey: .ratios) {
+            guard let ratio = DecimalRatio(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "bad ratio \(text)"))
+            }
+            ratios[key] = ratio
+        }
+        self = .ratios(ratios)
+    }
 }
 
 /// A ratio 0…1 kept as an exact decimal fraction, so `ceil(0.03 × 100)` is 3, not 4.
@@ -92,7 +118,7 @@ public struct DecimalRatio: Sendable, Equatable {
 }
 
 /// One stratum of a frozen pool: entity numbers sorted by id (byte order).
-public struct Stratum: Sendable, Equatable {
+public struct Stratum: Sendable, Equatable, Codable {
     /// 1 = A … 4 = D, 5 = unclassified when sampling by ratio; 0 when by count.
     public var ordinal: Int
     public var pool: [Int32]
@@ -103,7 +129,7 @@ public struct Stratum: Sendable, Equatable {
     public var size: Int { pool.count }
 }
 
-public enum TaskStatus: String, Sendable {
+public enum TaskStatus: String, Sendable, Codable {
     /// Created, pool frozen, awaiting the draw.
     case created
     case drawn
@@ -111,7 +137,19 @@ public enum TaskStatus: String, Sendable {
 }
 
 /// The outcome of a draw, as recorded in `task.drawn`.
-public struct DrawRecord: Sendable, Equatable {
+public struct DrawRecord: Sendable, Equatable, Codable {
+    /// The picks of one stratum, in pick order.
+    public struct StratumPicks: Sendable, Equatable, Codable {
+        public var ordinal: Int
+        public var ids: [String]
+    }
+
+    /// One department's inspectors eligible at draw time, sorted by id.
+    public struct DepartmentPool: Sendable, Equatable, Codable {
+        public var department: String
+        public var inspectors: [String]
+    }
+
     public var seq: Int
     public var at: Timestamp
     public var method: String
@@ -119,21 +157,17 @@ public struct DrawRecord: Sendable, Equatable {
     public var system: Bool
     public var key: String
     /// Per stratum ordinal, the picked entity ids in pick order.
-    public var picks: [(ordinal: Int, ids: [String])]
+    public var picks: [StratumPicks]
     /// Entity ids in overall pick order (n = index + 1).
     public var targets: [String]
     /// Entity id → team (inspector ids, departments in listed order).
     public var teams: [String: [String]]
     public var excluded: [String: [String]]
-    public var inspectorPool: [(department: String, inspectors: [String])]
-
-    public static func == (a: DrawRecord, b: DrawRecord) -> Bool {
-        a.seq == b.seq && a.key == b.key && a.targets == b.targets && a.teams == b.teams
-    }
+    public var inspectorPool: [DepartmentPool]
 }
 
 /// A recorded inspection result (抽查结果).
-public struct InspectionResult: Sendable, Equatable {
+public struct InspectionResult: Sendable, Equatable, Codable {
     public var task: String
     public var entity: String
     public var outcomes: [Outcome]
@@ -149,7 +183,22 @@ public struct InspectionResult: Sendable, Equatable {
 }
 
 /// 抽查任务 — one 双随机 task.
-public struct InspectionTask: Sendable {
+/// One publication (公示) of some of a task's results.
+public struct Publication: Sendable, Equatable, Codable {
+    public var seq: Int
+    public var at: Timestamp
+    public var entities: [String]
+}
+
+/// A task's cancellation; `afterDraw` ones are listed by the audit.
+public struct Cancellation: Sendable, Equatable, Codable {
+    public var seq: Int
+    public var at: Timestamp
+    public var reason: String
+    public var afterDraw: Bool
+}
+
+public struct InspectionTask: Sendable, Codable {
     public var id: String
     public var name: String
     public var items: [String]
@@ -168,8 +217,8 @@ public struct InspectionTask: Sendable {
     public var status: TaskStatus = .created
     public var draw: DrawRecord?
     public var results: [String: InspectionResult] = [:]
-    public var publications: [(seq: Int, at: Timestamp, entities: [String])] = []
-    public var cancellation: (seq: Int, at: Timestamp, reason: String, afterDraw: Bool)?
+    public var publications: [Publication] = []
+    public var cancellation: Cancellation?
 
     public var poolSize: Int { strata.reduce(0) { $0 + $1.size } }
     public var unpublished: [InspectionResult] { results.values.filter { $0.publishedSeq == nil } }

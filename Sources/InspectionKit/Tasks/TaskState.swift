@@ -1,5 +1,5 @@
 /// 双随机 tasks: creation with a frozen pool, draws, results, publication.
-public struct TaskState: Sendable {
+public struct TaskState: Sendable, Codable {
     public static let eventTypes: Set<String> = [
         "task.created", "task.drawn", "task.cancelled", "inspection.recorded", "task.published",
     ]
@@ -49,7 +49,7 @@ public struct TaskState: Sendable {
             tasks[id] = task
         case "task.cancelled":
             guard let id = data["task"]?.stringValue, var task = tasks[id] else { throw bad("unknown task") }
-            task.cancellation = (event.seq, event.at, data["reason"]?.stringValue ?? "", task.status == .drawn)
+            task.cancellation = Cancellation(seq: event.seq, at: event.at, reason: data["reason"]?.stringValue ?? "", afterDraw: task.status == .drawn)
             task.status = .cancelled
             tasks[id] = task
         case "inspection.recorded":
@@ -64,7 +64,7 @@ public struct TaskState: Sendable {
             guard let id = data["task"]?.stringValue, var task = tasks[id],
                   let entities = data["entities"]?.arrayValue?.compactMap(\.stringValue) else { throw bad("malformed") }
             for entity in entities { task.results[entity]?.publishedSeq = event.seq }
-            task.publications.append((event.seq, event.at, entities))
+            task.publications.append(Publication(seq: event.seq, at: event.at, entities: entities))
             tasks[id] = task
         default:
             throw bad("unhandled")
@@ -119,7 +119,7 @@ enum TaskCodec {
                                 excluded: [:], inspectorPool: [])
         for s in strata {
             guard let ordinal = s["ordinal"]?.intValue, let ids = s["picks"]?.arrayValue?.compactMap(\.stringValue) else { throw bad("bad stratum") }
-            record.picks.append((ordinal, ids))
+            record.picks.append(.init(ordinal: ordinal, ids: ids))
         }
         for t in teams {
             guard let entity = t["entity"]?.stringValue, let members = t["inspectors"]?.arrayValue?.compactMap(\.stringValue) else {
@@ -130,7 +130,7 @@ enum TaskCodec {
             record.excluded[entity] = t["excludedForConflict"]?.arrayValue?.compactMap(\.stringValue) ?? []
         }
         for p in pool {
-            record.inspectorPool.append((p["department"]?.stringValue ?? "", p["inspectors"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+            record.inspectorPool.append(.init(department: p["department"]?.stringValue ?? "", inspectors: p["inspectors"]?.arrayValue?.compactMap(\.stringValue) ?? []))
         }
         return record
     }

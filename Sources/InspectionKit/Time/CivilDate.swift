@@ -6,7 +6,7 @@
 ///
 /// Every value is a real date: the memberwise components can only be set through the
 /// validating initialisers or the arithmetic, which always lands on a real date.
-public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     /// The year, e.g. 2026 (proleptic Gregorian; year 0 is 1 BC).
     public let year: Int
     /// The month, 1 (January) … 12 (December).

@@ -2,7 +2,7 @@
 ///
 /// The journal records every event with one of these. Formatting and parsing are hand-written
 /// (no `DateFormatter`, no Foundation) because they run for every journal event.
-public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     /// Milliseconds since the Unix epoch (negative before it).
     public var millis: Int64
 

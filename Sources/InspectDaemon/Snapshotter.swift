@@ -1,0 +1,99 @@
+import InspectionKit
+import Journal
+import Platform
+
+/// Writes state snapshots: every `every` events (in the background) and at clean
+/// shutdown. The state is captured under the service lock together with the journal
+/// position it corresponds to, written only once that position is durable, and
+/// encoded off the request path.
+final class Snapshotter: @unchecked Sendable {
+    private let service: InspectionService
+    private let store: SnapshotStore
+    private let every: Int
+    private let lock = ConditionLock()
+    // Guarded by lock:
+    private var running = false
+    private var lastSeq: Int
+    private var lastPath: String?
+    private var lastError: String?
+    private var lastMillis: Double = 0
+
+    init(service: InspectionService, store: SnapshotStore, every: Int, startSeq: Int) {
+        self.service = service
+        self.store = store
+        self.every = every
+        lastSeq = startSeq
+    }
+
+    /// Called after appends: starts a background snapshot when `every` events passed.
+    func maybeSnapshot(currentSeq: Int) {
+        guard every > 0 else { return }
+        let start: Bool = lock.withLock {
+            guard !running, currentSeq - lastSeq >= every else { return false }
+            running = true
+            return true
+        }
+        guard start else { return }
+        startThread { [self] in
+            _ = write()
+            lock.withLock { running = false }
+        }
+    }
+
+    /// Writes one snapshot now (at shutdown, after the writer drained).
+    @discardableResult
+    func write() -> String? {
+        guard let (state, position) = service.captureForSnapshot() else { return nil }
+        let started = Sys.monotonicNanos()
+        do {
+            try service.writer.waitUntilDurable(position.seq)
+            let payload = try BinaryEncoder().encode(state)
+            let path = try store.write(position: position, payload: payload, createdAt: service.zone.format(service.clock.now()))
+            let millis = Double(Sys.monotonicNanos() - started) / 1e6
+            lock.withLock {
+                lastSeq = position.seq
+                lastPath = path
+                lastError = nil
+                lastMillis = millis
+            }
+            service.log.info("snapshot at seq \(position.seq) written to \(path) (\(payload.count) bytes, \(Int(millis)) ms)")
+            return path
+        } catch {
+            lock.withLock { lastError = "\(error)" }
+            service.log.error("snapshot at seq \(position.seq) failed: \(error)")
+            return nil
+        }
+    }
+
+    var status: JSONValue {
+        lock.withLock {
+            ["every": .int(every), "lastSeq": .int(lastSeq), "lastPath": lastPath.map { .string($0) } ?? .null,
+             "lastMillis": .int(Int(lastMillis)), "lastError": lastError.map { .string($0) } ?? .null]
+        }
+    }
+
+    /// Start-up: the newest snapshot that passes every check, decoded; rejected ones are
+    /// reported so the operator sees them.
+    static func loadNewest(store: SnapshotStore, journal: String, log: Log) -> (InspectionState, SnapshotStore.Position)? {
+        for candidate in store.candidates() {
+            switch store.load(candidate.path, journal: journal) {
+            case .failure(let rejected):
+                log.warning(rejected.description + "; trying an older one or replaying the journal")
+            case .success(let loaded):
+                do {
+                    let started = Sys.monotonicNanos()
+                    let state = try BinaryDecoder().decode(InspectionState.self, from: loaded.payload)
+                    guard state.lastSeq == loaded.position.seq else {
+                        log.warning("snapshot \(loaded.path) ignored: its state is at seq \(state.lastSeq), its header says \(loaded.position.seq)")
+                        continue
+                    }
+                    log.info("loaded snapshot \(loaded.path) at seq \(loaded.position.seq) in \(Int(Double(Sys.monotonicNanos() - started) / 1e6)) ms")
+                    return (state, loaded.position)
+                } catch {
+                    log.warning("snapshot \(loaded.path) ignored: cannot decode its state (\(error))")
+                }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,229 @@
+/// Reads what `BinaryEncoder` wrote. Every read is bounds-checked: a damaged snapshot
+/// throws `DecodingError`, it never crashes (the daemon then replays the journal).
+public struct BinaryDecoder {
+    public init() {}
+
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
+        let source = BinarySource(bytes)
+        let value = try source.decodeValue(T.self)
+        guard source.position == bytes.count else { throw source.corrupt("\(bytes.count - source.position) trailing bytes") }
+        return value
+    }
+
+    public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try bytes.withUnsafeBytes { try decode(type, from: $0) }
+    }
+}
+
+final class BinarySource {
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    func corrupt(_ why: String) -> DecodingError {
+        .dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "snapshot damaged at byte \(position): \(why)"))
+    }
+
+    @inline(__always) func need(_ n: Int) throws {
+        guard n >= 0, position + n <= bytes.count else { throw corrupt("needs \(n) more bytes") }
+    }
+    @inline(__always) func u8() throws -> UInt8 {
+        try need(1)
+        defer { position += 1 }
+        return bytes[position]
+    }
+    @inline(__always) func u32() throws -> UInt32 {
+        try need(4)
+        defer { position += 4 }
+        return UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt32.self))
+    }
+    @inline(__always) func u64() throws -> UInt64 {
+        try need(8)
+        defer { position += 8 }
+        return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+    }
+    func string() throws -> String {
+        let n = Int(try u32())
+        try need(n)
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[position..<(position + n)])
+        position += n
+        guard let s = String(validating: slice.bindMemory(to: UInt8.self), as: UTF8.self) else { throw corrupt("invalid UTF-8") }
+        return s
+    }
+
+    func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
+        if let optional = T.self as? any OptionalDecodable.Type {
+            return try optional.decodeOptional(from: self) as! T
+        }
+        switch type {
+        case is String.Type: return try string() as! T
+        case is Int.Type: return Int(Int64(bitPattern: try u64())) as! T
+        case is Int64.Type: return Int64(bitPattern: try u64()) as! T
+        case is Int32.Type: return Int32(bitPattern: try u32()) as! T
+        case is UInt8.Type: return try u8() as! T
+        case is UInt32.Type: return try u32() as! T
+        case is UInt64.Type: return try u64() as! T
+        case is Bool.Type: return (try u8() != 0) as! T
+        case is Double.Type: return Double(bitPattern: try u64()) as! T
+        case is [Int32].Type:
+            let n = Int(try u32())
+            try need(n * 4)
+            var array = [Int32](repeating: 0, count: n)
+            array.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + n * 4)])) }
+            position += n * 4
+            return array as! T
+        default:
+            return try T(from: BinaryValueDecoder(source: self))
+        }
+    }
+}
+
+protocol OptionalDecodable {
+    static func decodeOptional(from source: BinarySource) throws -> Any
+}
+
+extension Optional: OptionalDecodable where Wrapped: Decodable {
+    static func decodeOptional(from source: BinarySource) throws -> Any {
+        let present = try source.u8()
+        return present == 0 ? Optional<Wrapped>.none as Any : Optional(try source.decodeValue(Wrapped.self)) as Any
+    }
+}
+
+struct BinaryValueDecoder: Decoder {
+    let source: BinarySource
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(try BinaryKeyedDecoder<Key>(source: source))
+    }
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer { try BinaryUnkeyedDecoder(source: source) }
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { BinarySingleDecoder(source: source) }
+}
+
+/// A keyed container: scans its entries once (key bytes and value ranges), so fields
+/// can be read in any order; the usual in-order read is a direct hit.
+struct BinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let source: BinarySource
+    var codingPath: [any CodingKey] { [] }
+    private let entries: [(keyStart: Int, keyLength: Int, valueStart: Int, valueLength: Int)]
+    private let end: Int
+    /// Where the next in-order read is expected (a class: container methods are non-mutating).
+    private final class Cursor { var next = 0 }
+    private let cursor = Cursor()
+
+    init(source: BinarySource) throws {
+        self.source = source
+        let count = Int(try source.u32())
+        guard count <= source.bytes.count else { throw source.corrupt("implausible entry count \(count)") }
+        var entries: [(Int, Int, Int, Int)] = []
+        entries.reserveCapacity(count)
+        for _ in 0..<count {
+            let keyLength = Int(try source.u32())
+            try source.need(keyLength)
+            let keyStart = source.position
+            source.position += keyLength
+            let valueLength = Int(try source.u32())
+            try source.need(valueLength)
+            entries.append((keyStart, keyLength, source.position, valueLength))
+            source.position += valueLength
+        }
+        self.entries = entries
+        end = source.position
+    }
+
+    private func keyMatches(_ index: Int, _ key: Key) -> Bool {
+        let e = entries[index]
+        var name = key.stringValue
+        return name.withUTF8 { utf8 in
+            utf8.count == e.keyLength && memcmpEqual(utf8, source.bytes, e.keyStart)
+        }
+    }
+
+    private func find(_ key: Key) -> Int? {
+        if cursor.next < entries.count, keyMatches(cursor.next, key) { return cursor.next }
+        return entries.indices.first { keyMatches($0, key) }
+    }
+
+    var allKeys: [Key] {
+        entries.compactMap { e in
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: source.bytes[e.keyStart..<(e.keyStart + e.keyLength)]), as: UTF8.self)
+            return Key(stringValue: text)
+        }
+    }
+
+    func contains(_ key: Key) -> Bool { find(key) != nil }
+    func decodeNil(forKey key: Key) throws -> Bool { find(key) == nil }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        guard let index = find(key) else {
+            throw DecodingError.keyNotFound(key, DecodingError.Context(codingPath: [], debugDescription: "snapshot lacks \(key.stringValue)"))
+        }
+        let e = entries[index]
+        let saved = source.position
+        source.position = e.valueStart
+        defer { source.position = saved }
+        let value = try source.decodeValue(T.self)
+        guard source.position == e.valueStart + e.valueLength else { throw source.corrupt("field \(key.stringValue) has the wrong length") }
+        cursor.next = index + 1
+        return value
+    }
+
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard contains(key) else { return nil }
+        return try decode(type, forKey: key)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        throw source.corrupt("nested containers are not supported")
+    }
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer { throw source.corrupt("nested containers are not supported") }
+    func superDecoder() throws -> any Decoder { throw source.corrupt("superDecoder is not supported") }
+    func superDecoder(forKey key: Key) throws -> any Decoder { throw source.corrupt("superDecoder is not supported") }
+}
+
+@inline(__always)
+private func memcmpEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeRawBufferPointer, _ offset: Int) -> Bool {
+    for i in 0..<a.count where a[i] != b[offset + i] { return false }
+    return true
+}
+
+struct BinaryUnkeyedDecoder: UnkeyedDecodingContainer {
+    let source: BinarySource
+    var codingPath: [any CodingKey] { [] }
+    let count: Int?
+    var currentIndex = 0
+    var isAtEnd: Bool { currentIndex >= (count ?? 0) }
+
+    init(source: BinarySource) throws {
+        self.source = source
+        let n = Int(try source.u32())
+        guard n <= source.bytes.count - source.position + 1 else { throw source.corrupt("implausible element count \(n)") }
+        count = n
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        // Only called by Optional decoding paths we route through OptionalDecodable.
+        false
+    }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        guard !isAtEnd else { throw source.corrupt("array shorter than its count") }
+        currentIndex += 1
+        return try source.decodeValue(T.self)
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        throw source.corrupt("nested containers are not supported")
+    }
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer { throw source.corrupt("nested containers are not supported") }
+    mutating func superDecoder() throws -> any Decoder { throw source.corrupt("superDecoder is not supported") }
+}
+
+struct BinarySingleDecoder: SingleValueDecodingContainer {
+    let source: BinarySource
+    var codingPath: [any CodingKey] { [] }
+    func decodeNil() -> Bool { false }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try source.decodeValue(T.self) }
+}
