@@ -23,6 +23,14 @@ public final class LineReader {
         self.maxLineBytes = maxLineBytes
     }
 
+    /// The next line if one is already buffered or arrives without blocking; `nil` when
+    /// the peer has sent nothing more yet (used to gather pipelined requests).
+    public func nextIfReady() throws(SystemError) -> Next? {
+        if buffer[scanned...].contains(10) { return try next() }
+        guard UnixSocket.isReadable(fd) else { return nil }
+        return try next()
+    }
+
     /// The next line without its newline (a trailing `\r` is kept: JSON treats it as
     /// whitespace). Blocks until one arrives.
     public func next() throws(SystemError) -> Next {

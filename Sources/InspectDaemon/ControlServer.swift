@@ -87,17 +87,49 @@ public final class ControlServer: @unchecked Sendable {
             return
         }
         let reader = LineReader(fd: fd, maxLineBytes: service.config.limits.maxRequestBytes)
+        // Requests are answered in order. Lines a client pipelines are all staged before
+        // the first is waited for, so they share one group commit; a client that sends
+        // one request at a time simply gets its answer after its fsync.
+        var batch: [(id: JSONValue, pending: InspectionService.Pending)] = []
+        var out: [UInt8] = []
+        func flush() -> Bool {
+            for entry in batch {
+                let response = Response(id: entry.id, outcome: service.finish(entry.pending))
+                out.append(contentsOf: response.encoded())
+                out.append(10)
+            }
+            let count = batch.count
+            batch.removeAll(keepingCapacity: true)
+            defer {
+                lock.withLock {
+                    inFlight -= count
+                    lock.broadcast()
+                }
+            }
+            guard !out.isEmpty else { return true }
+            defer { out.removeAll(keepingCapacity: true) }
+            do { try Sys.sendAll(fd, out) } catch { return false }
+            return true
+        }
         while true {
-            let next: LineReader.Next
+            let next: LineReader.Next?
             do {
-                next = try reader.next()
+                next = batch.isEmpty ? try reader.next() : try reader.nextIfReady()
             } catch {
+                _ = flush()
                 return
+            }
+            guard let next else {
+                // Nothing more is waiting: answer what was gathered.
+                guard flush() else { return }
+                continue
             }
             switch next {
             case .endOfStream:
+                _ = flush()
                 return
             case .tooLarge:
+                guard flush() else { return }
                 let limit = service.config.limits.maxRequestBytes
                 let response = Response.error(.null, CommandError(.tooLarge, "request line exceeds \(limit) bytes (limits.maxRequestBytes); closing the connection"))
                 try? Sys.sendAll(fd, response.encoded() + [10])
@@ -109,16 +141,20 @@ public final class ControlServer: @unchecked Sendable {
                     inFlight += 1
                     return true
                 }
-                guard began else { return }
-                let action = handle(line, actor: actor)
-                lock.withLock {
-                    inFlight -= 1
-                    lock.broadcast()
+                guard began else {
+                    _ = flush()
+                    return
                 }
-                switch action {
-                case .respond(let response):
-                    do { try Sys.sendAll(fd, response.encoded() + [10]) } catch { return }
+                switch handle(line, actor: actor) {
+                case .respond(let id, let pending):
+                    batch.append((id, pending))
+                    if batch.count >= 4096, !flush() { return }
                 case .follow(let response, let from):
+                    lock.withLock {
+                        inFlight -= 1
+                        lock.broadcast()
+                    }
+                    guard flush() else { return }
                     do { try Sys.sendAll(fd, response.encoded() + [10]) } catch { return }
                     follow(fd, from: from)
                     return
@@ -128,7 +164,7 @@ public final class ControlServer: @unchecked Sendable {
     }
 
     enum Action {
-        case respond(Response)
+        case respond(JSONValue, InspectionService.Pending)
         case follow(Response, from: Int)
     }
 
@@ -137,17 +173,16 @@ public final class ControlServer: @unchecked Sendable {
         do {
             request = try line.withBytes { (buffer) throws(Request.Rejection) in try Request.parse(buffer) }
         } catch {
-            return .respond(.error(error.id, error.error))
+            return .respond(error.id, .ready(.failure(error.error)))
         }
         if request.cmd == "journal.follow" {
             switch commands.prepareFollow(request.args, actor: actor) {
-            case .failure(let error): return .respond(.error(request.id, error))
+            case .failure(let error): return .respond(request.id, .ready(.failure(error)))
             case .success(let from):
                 return .follow(.ok(request.id, ["following": true, "from": .int(from)]), from: from)
             }
         }
-        let outcome = commands.execute(request, actor: actor, socketPath: socketPath, connections: connectionCount)
-        return .respond(Response(id: request.id, outcome: outcome))
+        return .respond(request.id, commands.begin(request, actor: actor, socketPath: socketPath, connections: connectionCount))
     }
 
     private func identify(_ credentials: PeerCredentials) -> Actor {

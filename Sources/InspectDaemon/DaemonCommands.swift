@@ -19,7 +19,17 @@ struct DaemonCommands: Sendable {
         "clock.advance": [.admin],
     ]
 
+    /// Starts a request: domain commands stage their events without waiting for the
+    /// fsync (see `InspectionService.begin`); everything else is answered at once.
+    func begin(_ request: Request, actor: Actor, socketPath: String, connections: Int) -> InspectionService.Pending {
+        if CommandCatalog.all[request.cmd] != nil, !EquipmentCommands.needingRules.contains(request.cmd) {
+            return service.begin(CommandCatalog.all[request.cmd]!, args: request.args, actor: actor)
+        }
+        return .ready(execute(request, actor: actor, socketPath: socketPath, connections: connections))
+    }
+
     func execute(_ request: Request, actor: Actor, socketPath: String, connections: Int) -> Result<JSONValue, CommandError> {
+        if EquipmentCommands.needingRules.contains(request.cmd) { service.equipment.journalPendingRules(service: service) }
         if let domain = CommandCatalog.all[request.cmd] {
             return service.run(domain, args: request.args, actor: actor)
         }

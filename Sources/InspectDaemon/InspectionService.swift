@@ -63,12 +63,26 @@ public final class InspectionService: @unchecked Sendable {
 
     /// Runs a domain command for `actor` and returns its response.
     public func run(_ command: DomainCommand, args: JSONObject, actor: Actor) -> Result<JSONValue, CommandError> {
+        finish(begin(command, args: args, actor: actor))
+    }
+
+    /// The first half of `run`: decides, stages and applies under the lock, but does not
+    /// wait for the fsync — so a connection can stage its next pipelined request while
+    /// this one's batch is being synced. `finish` completes it.
+    public func begin(_ command: DomainCommand, args: JSONObject, actor: Actor) -> Pending {
         guard actor.mayRun(command.roles) else {
-            return .failure(.forbidden("\(command.name) needs role \(command.roles.sorted().map(\.rawValue).joined(separator: " or ")); \(actor.journalName) has \(actor.roles.isEmpty ? "none" : actor.roles.sorted().map(\.rawValue).joined(separator: ", ")). Ask the bureau's IT person to add you in config/inspectd.json \"roles\"."))
+            return .ready(.failure(.forbidden("\(command.name) needs role \(command.roles.sorted().map(\.rawValue).joined(separator: " or ")); \(actor.journalName) has \(actor.roles.isEmpty ? "none" : actor.roles.sorted().map(\.rawValue).joined(separator: ", ")). Ask the bureau's IT person to add you in config/inspectd.json \"roles\".")))
         }
-        return execute(actor: actor) { (context, state) throws(CommandError) in
+        return begin(actor: actor) { (context, state) throws(CommandError) in
             try command.run(Arguments(args, command: command.name), context, state)
         }
+    }
+
+    /// A command that has been decided: either answered already, or waiting for the
+    /// fsync of the batch holding its events.
+    public enum Pending {
+        case ready(Result<JSONValue, CommandError>)
+        case awaitingSync(seq: Int, events: Int, result: JSONValue)
     }
 
     /// Appends events the daemon decides itself (actor `system`), e.g. recovery notes.
@@ -86,6 +100,13 @@ public final class InspectionService: @unchecked Sendable {
         actor: Actor?,
         decide: (CommandContext, InspectionState) throws(CommandError) -> CommandOutcome
     ) -> Result<JSONValue, CommandError> {
+        finish(begin(actor: actor, decide: decide))
+    }
+
+    public func begin(
+        actor: Actor?,
+        decide: (CommandContext, InspectionState) throws(CommandError) -> CommandOutcome
+    ) -> Pending {
         let journalActor = actor?.journalName ?? Actor.system
         let contextActor = actor ?? Actor(uid: Sys.userID, name: Actor.system, roles: [.admin])
         lock.lock()
@@ -99,18 +120,18 @@ public final class InspectionService: @unchecked Sendable {
             outcome = try decide(CommandContext(now: now, zone: zone, actor: contextActor, settings: settings), state)
         } catch {
             lock.unlock()
-            return .failure(error)
+            return .ready(.failure(error))
         }
         if outcome.events.isEmpty {
             lock.unlock()
-            return .success(outcome.result)
+            return .ready(.success(outcome.result))
         }
         let records: [JournalRecord]
         do {
             records = try writer.stage(outcome.events, at: zone.format(now), actor: journalActor)
         } catch {
             lock.unlock()
-            return .failure(CommandError(.unavailable, error.reason))
+            return .ready(.failure(CommandError(.unavailable, error.reason)))
         }
         for record in records {
             do {
@@ -121,21 +142,28 @@ public final class InspectionService: @unchecked Sendable {
                 writer.poison("apply failed for staged seq \(record.seq): \(error.message)")
                 lock.unlock()
                 log.error("internal: apply failed for staged seq \(record.seq): \(error.message); journal is now read-only")
-                return .failure(CommandError(.internal, "apply failed for seq \(record.seq): \(error.message); the journal is now read-only, restart inspectd"))
+                return .ready(.failure(CommandError(.internal, "apply failed for seq \(record.seq): \(error.message); the journal is now read-only, restart inspectd")))
             }
         }
         lock.unlock()
-        let last = records[records.count - 1].seq
+        return .awaitingSync(seq: records[records.count - 1].seq, events: records.count, result: outcome.result)
+    }
+
+    /// The second half: waits for the fsync, then answers (adding `seq` to object results).
+    public func finish(_ pending: Pending) -> Result<JSONValue, CommandError> {
+        guard case .awaitingSync(let last, let count, var result) = pending else {
+            if case .ready(let answer) = pending { return answer }
+            return .failure(CommandError(.internal, "unreachable"))
+        }
         do {
             try writer.waitUntilDurable(last)
         } catch {
             return .failure(CommandError(.unavailable, error.reason))
         }
         snapshotter?.maybeSnapshot(currentSeq: last)
-        var result = outcome.result
         if case .object(var object) = result, object["seq"] == nil {
             object["seq"] = .int(last)
-            if records.count > 1 { object["events"] = .int(records.count) }
+            if count > 1 { object["events"] = .int(count) }
             result = .object(object)
         }
         return .success(result)

@@ -147,6 +147,12 @@ public enum UnixSocket {
         return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)
     }
 
+    /// True when a read would not block (data, end of stream or an error is pending).
+    public static func isReadable(_ fd: Int32) -> Bool {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&pfd, 1, 0) > 0
+    }
+
     /// Sets a receive timeout so that a blocked read wakes up periodically.
     public static func setReceiveTimeout(_ fd: Int32, milliseconds: Int) {
         var tv = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
