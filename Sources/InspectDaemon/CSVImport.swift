@@ -39,14 +39,15 @@ struct CSVImport {
 
     func run(source: Source, encoding requested: Encoding?, actor: Actor) -> Result<JSONValue, CommandError> {
         service.executeBatch(actor: actor) { (session) throws(CommandError) -> JSONValue in
-            var encoding = requested ?? .utf8
+            // A UTF-8 byte-order mark settles the encoding, whatever was declared.
+            var encoding = Self.startsWithBOM(source) ? .utf8 : (requested ?? .utf8)
             var pass1: PassOneResult
             do {
                 pass1 = try passOne(source: source, encoding: encoding, session: session)
             } catch let failure as ImportFailure {
                 // An undeclared file that isn't valid UTF-8 is tried as GB18030 (bureau
                 // exports from Windows tools are usually GBK/GB18030).
-                if requested == nil, case .notUTF8 = failure {
+                if requested == nil, case .notUTF8(_, _, let sawMultibyte) = failure, !sawMultibyte {
                     encoding = .gb18030
                     do { pass1 = try passOne(source: source, encoding: encoding, session: session) } catch let f as ImportFailure {
                         throw f.commandError(file: source.name, command: kind.command)
@@ -95,6 +96,18 @@ struct CSVImport {
         }
     }
 
+    static func startsWithBOM(_ source: Source) -> Bool {
+        switch source {
+        case .inline(let text, _): return text.utf8.starts(with: [0xEF, 0xBB, 0xBF])
+        case .file(let path):
+            guard let fd = try? Sys.open(path, O_RDONLY) else { return false }
+            defer { Sys.close(fd) }
+            var head = [UInt8](repeating: 0, count: 3)
+            let n = head.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, 3) }
+            return n == 3 && head == [0xEF, 0xBB, 0xBF]
+        }
+    }
+
     struct PassOneResult {
         var rows: Int
         var sha256: String
@@ -137,6 +150,9 @@ struct CSVImport {
         var utf8 = UTF8Stream()
         var decoded: [UInt8] = []
         var first = true
+        var rawBefore = 0      // file offset where the current chunk starts
+        var linesBefore = 0    // newlines in the file before the current chunk
+        var bomLength = 0
 
         func consume(_ text: UnsafeRawBufferPointer) throws(ImportFailure) {
             do throws(CSVFeedError<ImportFailure>) {
@@ -162,19 +178,30 @@ struct CSVImport {
             var input = bytes
             if first {
                 first = false
-                // A UTF-8 byte-order mark is skipped whatever the declared encoding.
+                // A UTF-8 byte-order mark is skipped (`run` already chose UTF-8 for it).
                 if input.count >= 3, input[0] == 0xEF, input[1] == 0xBB, input[2] == 0xBF {
-                    if encoding == .gb18030 { throw .notUTF8(offset: 0) }   // unreachable in practice
                     input = UnsafeRawBufferPointer(rebasing: input[3...])
+                    bomLength = 3
                 }
             }
             decoded.removeAll(keepingCapacity: true)
+            func rawPrefix(upTo offset: Int) -> UnsafeRawBufferPointer.SubSequence {
+                bytes[0..<max(0, min(bytes.count, offset - rawBefore))]
+            }
+            defer {
+                rawBefore += bytes.count
+                linesBefore += bytes.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+            }
             if let transcoder {
                 do throws(Transcoder.InvalidInput) { try transcoder.convert(input, final: final, into: &decoded) } catch {
-                    throw .badEncoding("not valid GB18030 at byte \(error.offset)")
+                    // In GB18030 a newline byte is always a newline, so lines count on the raw bytes.
+                    let line = linesBefore + rawPrefix(upTo: error.offset).reduce(0) { $0 + ($1 == 10 ? 1 : 0) } + 1
+                    throw .badEncoding("not valid GB18030 at line \(line), byte \(error.offset)")
                 }
             } else {
-                do throws(UTF8Stream.Invalid) { try utf8.validate(input, final: final, into: &decoded) } catch { throw .notUTF8(offset: error.offset) }
+                do throws(UTF8Stream.Invalid) { try utf8.validate(input, final: final, into: &decoded) } catch {
+                    throw .notUTF8(offset: error.offset + bomLength, line: error.line, sawMultibyte: error.sawMultibyte)
+                }
             }
             try decoded.withBytes { (buffer) throws(ImportFailure) in try consume(buffer) }
         }
@@ -222,7 +249,7 @@ struct CSVImport {
 /// Why an import stopped.
 enum ImportFailure: Error {
     case row(CSVRowError)
-    case notUTF8(offset: Int)
+    case notUTF8(offset: Int, line: Int, sawMultibyte: Bool)
     case badEncoding(String)
     case empty
     case system(String)
@@ -232,7 +259,11 @@ enum ImportFailure: Error {
         let name = file.split(separator: "/").last.map(String.init) ?? file
         switch self {
         case .row(let e): return .badRequest("\(command): \(name) \(e); nothing was imported. Fix the row and import the file again.")
-        case .notUTF8(let offset): return .badRequest("\(command): \(name) is not valid UTF-8 (byte \(offset)); pass \"encoding\":\"gb18030\" for GBK/GB18030 files")
+        case .notUTF8(let offset, let line, let sawMultibyte):
+            if sawMultibyte {
+                return .badRequest("\(command): \(name) line \(line): invalid UTF-8 at byte \(offset) (the file is UTF-8 but damaged there); nothing was imported. Fix or re-export the file.")
+            }
+            return .badRequest("\(command): \(name) line \(line): not valid UTF-8 at byte \(offset); nothing was imported. Pass \"encoding\":\"gb18030\" (inspectctl … --encoding gb18030) for GBK/GB18030 files")
         case .badEncoding(let why): return .badRequest("\(command): \(name) is \(why); save it as UTF-8 or GB18030")
         case .empty: return .badRequest("\(command): \(name) has no data rows (a header row and at least one row are needed)")
         case .system(let why): return .badRequest("\(command): \(why)")
@@ -241,39 +272,55 @@ enum ImportFailure: Error {
     }
 }
 
-/// Validates UTF-8 across chunk boundaries (an incomplete sequence waits for more).
+/// Validates UTF-8 across chunk boundaries (an incomplete sequence waits for more),
+/// counting lines so that an error can name one.
 struct UTF8Stream {
     private var carry: [UInt8] = []
     private var consumed = 0
+    private var lines = 0
+    /// Whether a valid multi-byte sequence was seen: then the file is UTF-8, and an
+    /// invalid byte later is damage, not a sign of another encoding.
+    private(set) var sawMultibyte = false
 
-    struct Invalid: Error { var offset: Int }
+    struct Invalid: Error {
+        var offset: Int
+        var line: Int
+        var sawMultibyte: Bool
+    }
 
     mutating func validate(_ input: UnsafeRawBufferPointer, final: Bool, into output: inout [UInt8]) throws(Invalid) {
         var bytes = carry
         bytes.append(contentsOf: input)
+        let base = consumed - carry.count
         carry.removeAll()
+        consumed += input.count
         var i = 0
         let n = bytes.count
+        func invalid(_ at: Int) -> Invalid {
+            Invalid(offset: base + at, line: lines + bytes[0..<at].reduce(0) { $0 + ($1 == 10 ? 1 : 0) } + 1, sawMultibyte: sawMultibyte)
+        }
         while i < n {
             let b = bytes[i]
             if b < 0x80 { i += 1; continue }
             let length: Int
             if b >= 0xC2 && b <= 0xDF { length = 2 } else if b >= 0xE0 && b <= 0xEF { length = 3 } else if b >= 0xF0 && b <= 0xF4 { length = 4 } else {
-                throw Invalid(offset: consumed + i - carry.count)
+                throw invalid(i)
             }
             if i + length > n {
-                if final { throw Invalid(offset: consumed + i) }
+                if final { throw invalid(i) }
                 carry = Array(bytes[i...])
                 break
             }
-            for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 { throw Invalid(offset: consumed + i) }
+            for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 { throw invalid(i) }
             let b1 = bytes[i + 1]
             if (b == 0xE0 && b1 < 0xA0) || (b == 0xED && b1 > 0x9F) || (b == 0xF0 && b1 < 0x90) || (b == 0xF4 && b1 > 0x8F) {
-                throw Invalid(offset: consumed + i)
+                throw invalid(i)
             }
+            sawMultibyte = true
             i += length
         }
-        output.append(contentsOf: bytes[0..<(n - carry.count)])
-        consumed += input.count
+        let valid = bytes[0..<(n - carry.count)]
+        lines += valid.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+        output.append(contentsOf: valid)
     }
 }

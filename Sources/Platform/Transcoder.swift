@@ -31,6 +31,7 @@ public final class Transcoder {
     public func convert(_ input: UnsafeRawBufferPointer, final: Bool, into output: inout [UInt8]) throws(InvalidInput) {
         var source = carry
         source.append(contentsOf: input)
+        let base = consumed - carry.count   // absolute offset of source[0]
         carry.removeAll()
         var failure: InvalidInput?
         source.withUnsafeMutableBytes { raw in
@@ -55,7 +56,7 @@ public final class Transcoder {
                     carry = Array(UnsafeRawBufferPointer(start: inPtr, count: inLeft))
                     break
                 }
-                failure = InvalidInput(offset: consumed + (raw.count - inLeft) - carry.count)
+                failure = InvalidInput(offset: base + (raw.count - inLeft))
                 return
             }
         }

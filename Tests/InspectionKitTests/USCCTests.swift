@@ -105,7 +105,7 @@ struct USCCTests {
         #expect(error.reason == .characterNotAllowed(position: position, found: found))
         #expect(error.message.hasPrefix("统一社会信用代码 \"\(input)\": character \(position) "))
         #expect(error.message.contains("is not allowed"))
-        #expect(error.message.contains(hint))
+        #expect(hint.isEmpty || error.message.contains(hint))
     }
 
     @Test func rejectsAWrongCheckCharacterSayingExpectedAndFound() throws {

@@ -102,8 +102,9 @@ public struct CSVParser: Sendable {
         line += 1
         recordLine = line
         pendingCR = false
-        // Blank lines are skipped.
-        if record.fields.count == 1 && record.fields[0].isEmpty { return }
+        // Blank lines are skipped, and so are rows of only empty fields (",,,," as
+        // spreadsheet programs write below the data).
+        if record.fields.allSatisfy(\.isEmpty) { return }
         do { try emit(record) } catch { throw .emit(error) }
     }
 }

@@ -235,9 +235,10 @@ public struct EntityFilter: Sendable, Equatable, Codable {
     public init() {}
 
     init(_ args: Arguments, command: String) throws(CommandError) {
-        regions = try args.optionalStringArray("region")
-        industries = try args.optionalStringArray("industry")
-        if let kinds = try args.optionalStringArray("kind") {
+        // An empty list means "no filter on this field", as for tags.
+        regions = try args.optionalStringArray("region").flatMap { $0.isEmpty ? nil : $0 }
+        industries = try args.optionalStringArray("industry").flatMap { $0.isEmpty ? nil : $0 }
+        if let kinds = try args.optionalStringArray("kind"), !kinds.isEmpty {
             self.kinds = try kinds.map { (text) throws(CommandError) -> EntityKind in
                 guard let k = EntityKind(text: text) else { throw .badRequest("\(command): \"kind\" value \"\(text)\" is not enterprise, individual or cooperative") }
                 return k
@@ -245,7 +246,7 @@ public struct EntityFilter: Sendable, Equatable, Codable {
         }
         let tagList = (try args.optionalStringArray("tag") ?? []) + (try args.optionalStringArray("tags") ?? [])
         tags = tagList.isEmpty ? nil : tagList
-        if let risks = try args.optionalStringArray("risk") {
+        if let risks = try args.optionalStringArray("risk"), !risks.isEmpty {
             self.risks = try risks.map { (text) throws(CommandError) -> RiskClass? in
                 guard let r = RiskClass.parse(text) else { throw .badRequest("\(command): \"risk\" value \"\(text)\" is not A, B, C, D or none") }
                 return r

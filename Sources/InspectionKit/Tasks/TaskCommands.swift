@@ -252,6 +252,7 @@ public enum TaskCommands {
                 "seq": .int(draw.seq), "at": .string(context.zone.format(draw.at)), "method": .string(draw.method),
                 "key": .string(draw.key), "system": .bool(draw.system),
                 "sources": .array(draw.sources.map { .array($0.map { .string($0) }) }),
+                "sourceValues": .string(draw.sources.map { $0.joined(separator: " ") }.joined(separator: " / ")),
             ]
             o["targets"] = .array(draw.targets.enumerated().map { (i, id) in
                 let result = task.results[id]
@@ -318,6 +319,9 @@ public enum TaskCommands {
         for i in inspectors where state.directory.inspectors[i] == nil {
             throw .badRequest("\(c): \"inspectors\" has \(i), which is not a registered inspector")
         }
+        for i in inspectors where state.directory.conflicted(inspector: i, entity: entity) {
+            throw .badRequest("\(c): inspector \(i) has a declared conflict of interest (回避) with \(entity) and may not inspect it; record the inspectors who actually took part")
+        }
         let publishBy = context.settings.calendar.addingWorkingDays(20, to: context.today)
         var data: JSONObject = [
             "task": .string(task.id), "entity": .string(entity), "outcomes": .array(outcomes.map { .string($0.rawValue) }),
@@ -336,7 +340,9 @@ public enum TaskCommands {
         let c = "task.publish"
         try args.allowOnly(["task"])
         let task = try existingTask(args, state, c)
-        guard task.status == .drawn else { throw .conflict("\(c): \(task.id) is \(task.status.rawValue); only drawn tasks are published") }
+        // Results recorded before a cancellation must still be published (企业信息公示暂行条例
+        // Art. 6): a cancelled task with results is publishable; one never drawn is not.
+        guard task.draw != nil else { throw .conflict("\(c): \(task.id) was never drawn; only drawn tasks have results to publish") }
         let pending = task.unpublished.sorted { $0.seq < $1.seq }
         guard !pending.isEmpty else {
             if let last = task.publications.last {
@@ -434,7 +440,7 @@ public enum TaskCommands {
         try args.allowOnly([])
         var rows: [InspectionResult] = []
         for id in state.tasks.order {
-            guard let task = state.tasks.tasks[id], task.status == .drawn else { continue }
+            guard let task = state.tasks.tasks[id], task.draw != nil else { continue }
             rows += task.unpublished
         }
         rows.sort { ($0.publishBy, $0.seq) < ($1.publishBy, $1.seq) }
