@@ -87,7 +87,7 @@ extension CommandTable {
                     options: [.init(name: "limit", key: "limit", kind: .int, help: "rows to show (default 1000)")],
                     render: Render.equipmentFailed),
         CommandSpec(words: ["equipment", "rules"], command: "equipment.rules",
-                    summary: "Show the periodic-inspection rules in force (the last rules.changed) and their SHA-256.",
+                    summary: "Show the periodic-inspection rules in force, as journaled, and their SHA-256.",
                     render: Render.equipmentRules),
         CommandSpec(words: ["reminder", "list"], command: "reminder.list",
                     summary: "Reminders issued since TIME (default: the last 30 days), oldest first.",

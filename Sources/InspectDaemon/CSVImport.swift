@@ -47,7 +47,13 @@ struct CSVImport {
             } catch let failure as ImportFailure {
                 // An undeclared file that isn't valid UTF-8 is tried as GB18030 (bureau
                 // exports from Windows tools are usually GBK/GB18030).
-                if requested == nil, case .notUTF8(_, _, let sawMultibyte) = failure, !sawMultibyte {
+                if requested == nil, case .notUTF8(let offset, let line, let sawMultibyte) = failure, !sawMultibyte {
+                    // Undecided so far: look at the whole file. Text that is mostly valid
+                    // multi-byte UTF-8 with a few bad bytes is a damaged UTF-8 file, not GB18030.
+                    let probe = Self.probeUTF8(source)
+                    if probe.validLong >= 2 && probe.validLong > probe.invalid * 2 {
+                        throw ImportFailure.notUTF8(offset: offset, line: line, sawMultibyte: true).commandError(file: source.name, command: kind.command)
+                    }
                     encoding = .gb18030
                     do { pass1 = try passOne(source: source, encoding: encoding, session: session) } catch let f as ImportFailure {
                         throw f.commandError(file: source.name, command: kind.command)
@@ -94,6 +100,42 @@ struct CSVImport {
             result["seq"] = .int(session.lastSeq)
             return .object(result)
         }
+    }
+
+    /// Counts valid 3/4-byte UTF-8 sequences and invalid bytes over the whole source.
+    static func probeUTF8(_ source: Source) -> (validLong: Int, invalid: Int) {
+        var validLong = 0
+        var invalid = 0
+        func scan(_ bytes: UnsafeRawBufferPointer) {
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                if b < 0x80 { i += 1; continue }
+                let length = b >= 0xC2 && b <= 0xDF ? 2 : (b >= 0xE0 && b <= 0xEF ? 3 : (b >= 0xF0 && b <= 0xF4 ? 4 : 0))
+                if length == 0 || i + length > bytes.count || (1..<length).contains(where: { bytes[i + $0] & 0xC0 != 0x80 }) {
+                    invalid += 1
+                    i += 1
+                    continue
+                }
+                if length >= 3 { validLong += 1 }
+                i += length
+            }
+        }
+        switch source {
+        case .inline(let text, _):
+            Array(text.utf8).withUnsafeBytes { scan($0) }
+        case .file(let path):
+            // Chunk boundaries may split a sequence and count one extra invalid byte: fine for a vote.
+            guard let fd = try? Sys.open(path, O_RDONLY) else { return (0, 0) }
+            defer { Sys.close(fd) }
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+                if n <= 0 { break }
+                chunk.withUnsafeBytes { scan(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            }
+        }
+        return (validLong, invalid)
     }
 
     static func startsWithBOM(_ source: Source) -> Bool {
@@ -261,7 +303,7 @@ enum ImportFailure: Error {
         case .row(let e): return .badRequest("\(command): \(name) \(e); nothing was imported. Fix the row and import the file again.")
         case .notUTF8(let offset, let line, let sawMultibyte):
             if sawMultibyte {
-                return .badRequest("\(command): \(name) line \(line): invalid UTF-8 at byte \(offset) (the file is UTF-8 but damaged there); nothing was imported. Fix or re-export the file.")
+                return .badRequest("\(command): \(name) line \(line): invalid UTF-8 at byte \(offset) (the file reads as UTF-8 up to there, so it looks damaged); nothing was imported. Fix or re-export the file, or if it really is GBK/GB18030 pass \"encoding\":\"gb18030\".")
             }
             return .badRequest("\(command): \(name) line \(line): not valid UTF-8 at byte \(offset); nothing was imported. Pass \"encoding\":\"gb18030\" (inspectctl … --encoding gb18030) for GBK/GB18030 files")
         case .badEncoding(let why): return .badRequest("\(command): \(name) is \(why); save it as UTF-8 or GB18030")
@@ -278,9 +320,12 @@ struct UTF8Stream {
     private var carry: [UInt8] = []
     private var consumed = 0
     private var lines = 0
-    /// Whether a valid multi-byte sequence was seen: then the file is UTF-8, and an
-    /// invalid byte later is damage, not a sign of another encoding.
-    private(set) var sawMultibyte = false
+    /// Whether the file has shown itself to be UTF-8: two valid 3- or 4-byte sequences
+    /// (Chinese text in UTF-8 is 3-byte) — then an invalid byte later is damage, not a
+    /// sign of another encoding. Two-byte sequences don't count: GB18030 text forms
+    /// valid two-byte UTF-8 by chance (统 is CD B3 in GBK).
+    private var longSequences = 0
+    var sawMultibyte: Bool { longSequences >= 2 }
 
     struct Invalid: Error {
         var offset: Int
@@ -316,7 +361,7 @@ struct UTF8Stream {
             if (b == 0xE0 && b1 < 0xA0) || (b == 0xED && b1 > 0x9F) || (b == 0xF0 && b1 < 0x90) || (b == 0xF4 && b1 > 0x8F) {
                 throw invalid(i)
             }
-            sawMultibyte = true
+            if length >= 3 { longSequences += 1 }
             i += length
         }
         let valid = bytes[0..<(n - carry.count)]

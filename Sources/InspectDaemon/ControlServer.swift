@@ -149,6 +149,12 @@ public final class ControlServer: @unchecked Sendable {
                 case .respond(let id, let pending):
                     batch.append((id, pending))
                     if batch.count >= 4096, !flush() { return }
+                case .afterEarlier(let request):
+                    // Daemon-level commands (status, journal.head, imports…) read the
+                    // journal itself: answer the requests before them first.
+                    guard flush() else { return }
+                    let result = commands.execute(request, actor: actor, socketPath: socketPath, connections: connectionCount)
+                    batch.append((request.id, .ready(result)))
                 case .follow(let response, let from):
                     lock.withLock {
                         inFlight -= 1
@@ -165,6 +171,8 @@ public final class ControlServer: @unchecked Sendable {
 
     enum Action {
         case respond(JSONValue, InspectionService.Pending)
+        /// Runs once every earlier request on the connection is answered.
+        case afterEarlier(Request)
         case follow(Response, from: Int)
     }
 
@@ -182,7 +190,10 @@ public final class ControlServer: @unchecked Sendable {
                 return .follow(.ok(request.id, ["following": true, "from": .int(from)]), from: from)
             }
         }
-        return .respond(request.id, commands.begin(request, actor: actor, socketPath: socketPath, connections: connectionCount))
+        if let pending = commands.begin(request, actor: actor) {
+            return .respond(request.id, pending)
+        }
+        return .afterEarlier(request)
     }
 
     private func identify(_ credentials: PeerCredentials) -> Actor {

@@ -21,11 +21,13 @@ struct DaemonCommands: Sendable {
 
     /// Starts a request: domain commands stage their events without waiting for the
     /// fsync (see `InspectionService.begin`); everything else is answered at once.
-    func begin(_ request: Request, actor: Actor, socketPath: String, connections: Int) -> InspectionService.Pending {
-        if CommandCatalog.all[request.cmd] != nil, !EquipmentCommands.needingRules.contains(request.cmd) {
-            return service.begin(CommandCatalog.all[request.cmd]!, args: request.args, actor: actor)
+    /// `nil` for the others: the caller runs them with `execute` once the requests
+    /// before them are answered, so they see their effects on disk.
+    func begin(_ request: Request, actor: Actor) -> InspectionService.Pending? {
+        if let domain = CommandCatalog.all[request.cmd], !EquipmentCommands.needingRules.contains(request.cmd) {
+            return service.begin(domain, args: request.args, actor: actor)
         }
-        return .ready(execute(request, actor: actor, socketPath: socketPath, connections: connections))
+        return nil
     }
 
     func execute(_ request: Request, actor: Actor, socketPath: String, connections: Int) -> Result<JSONValue, CommandError> {

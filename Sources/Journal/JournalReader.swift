@@ -225,3 +225,67 @@ public enum JournalReader {
         return digits > 0 ? value : nil
     }
 }
+
+extension JournalReader {
+    /// Checks lines 1…`position.seq` — the part a snapshot lets start-up skip — for
+    /// seq order and the hash chain only (no JSON parse): any change to a byte before
+    /// line N breaks a `prev` link, and line N itself is checked against the snapshot.
+    /// Returns the first damage, or nil. O(prefix bytes), mostly SHA-256.
+    public static func verifyPrefix(path: String, through position: SnapshotStore.Position) throws(SystemError) -> JournalDamage? {
+        let fd = try Sys.open(path, O_RDONLY)
+        defer { Sys.close(fd) }
+        let seqPrefix = Array(#"{"seq":"#.utf8)
+        let prevPrefix = Array(#","prev":""#.utf8)
+        var head = JournalRecord.genesisPrev
+        var expected = 1
+        var offset = 0
+        var carry: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 8 << 20)
+        var damage: JournalDamage?
+        while offset < position.bytes && damage == nil {
+            let want = min(chunk.count, position.bytes - offset)
+            let n = try chunk.withMutableBytes { (b) throws(SystemError) in try Sys.pread(fd, into: b.baseAddress!, count: want, offset: offset) }
+            if n == 0 { break }
+            let lineBase = offset - carry.count
+            offset += n
+            var data = carry
+            data.append(contentsOf: chunk[0..<n])
+            carry.removeAll(keepingCapacity: true)
+            var start = 0
+            data.withUnsafeBytes { raw in
+                while damage == nil, let newline = raw[start...].firstIndex(of: 10) {
+                    let line = UnsafeRawBufferPointer(rebasing: raw[start..<newline])
+                    func fail(_ kind: JournalDamage.Kind, _ message: String) {
+                        damage = JournalDamage(line: expected, offset: lineBase + start, expectedSeq: expected,
+                                               claimedSeq: JournalReader.claimedSeq(line), kind: kind, message: message, isLastLine: false)
+                    }
+                    guard line.starts(with: seqPrefix), JournalReader.claimedSeq(line) == expected else {
+                        fail(.seq, "seq is \(JournalReader.claimedSeq(line).map(String.init) ?? "unreadable"), expected \(expected) (found while checking the part of the journal a snapshot covers)")
+                        return
+                    }
+                    // A line ends with ,"prev":"<64 hex>"} — compare that field with the running head.
+                    let tail = prevPrefix + Array(head.utf8) + [0x22, 0x7D]
+                    guard line.count > tail.count, line[(line.count - tail.count)...].elementsEqual(tail) else {
+                        fail(.prev, "prev does not match the SHA-256 of line \(expected - 1): the journal was edited before the snapshot's seq \(position.seq)")
+                        return
+                    }
+                    head = Hex.encode(SHA256.hash(line))
+                    expected += 1
+                    start = newline + 1
+                    if expected > position.seq { return }
+                }
+            }
+            if expected > position.seq { break }
+            carry = Array(data[start...])
+        }
+        if damage == nil, expected <= position.seq {
+            return JournalDamage(line: expected, offset: offset, expectedSeq: expected, claimedSeq: nil, kind: .seq,
+                                 message: "the journal ends before the snapshot's seq \(position.seq)", isLastLine: false)
+        }
+        if damage == nil, head != position.lineSHA256 {
+            return JournalDamage(line: position.seq, offset: position.lineOffset, expectedSeq: position.seq, claimedSeq: position.seq,
+                                 kind: .prev, message: "line \(position.seq) does not hash to the snapshot's value", isLastLine: false)
+        }
+        return damage
+    }
+}

@@ -3,7 +3,7 @@ import Foundation
 /// Other scenario files append themselves here (keeps main.swift free of merge churn).
 enum BenchmarkRegistry {
     static var more: [(name: String, summary: String, run: () -> Void)] {
-        []
+        [EquipmentBenchmark.scenario]
     }
 }
 

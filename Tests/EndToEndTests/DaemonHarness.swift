@@ -83,10 +83,14 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 /// Options for the config file a sandbox writes.
 struct SandboxConfig {
     var daemonUser = ["admin"]
+    var users: [String: [String]] = [:]
+    var groups: [String: [String]] = [:]
     var everyone = ["viewer"]
     var maxRequestBytes = 16 << 20
     var maxConnections = 256
     var timeZone = "Asia/Shanghai"
+    /// Relative to the sandbox (the config file's directory) unless absolute.
+    var socketPath = "journal/inspectd.sock"
 }
 
 /// Polls `condition` every few milliseconds until it holds or `seconds` pass.
@@ -147,10 +151,10 @@ final class Sandbox {
     func writeConfig(_ config: SandboxConfig) throws {
         let object: [String: Any] = [
             "journalDirectory": "journal",
-            "socketPath": "journal/inspectd.sock",
+            "socketPath": config.socketPath,
             "socketMode": "0660",
             "timeZone": config.timeZone,
-            "roles": ["daemonUser": config.daemonUser, "users": [String: Any](), "groups": [String: Any](), "everyone": config.everyone],
+            "roles": ["daemonUser": config.daemonUser, "users": config.users, "groups": config.groups, "everyone": config.everyone],
             "limits": ["maxRequestBytes": config.maxRequestBytes, "maxConnections": config.maxConnections],
             // The shipped data files, by absolute path (the sandbox has only config and journal).
             "calendarDirectory": packageRoot + "/config/calendar",
@@ -160,7 +164,15 @@ final class Sandbox {
         try data.write(to: URL(fileURLWithPath: configPath))
     }
 
-    /// Kills whatever is still running and removes the directory.
+    /// Writes `inspectd.json` exactly as given (for config errors).
+    func writeRawConfig(_ text: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: configPath))
+    }
+
+    /// A safety net for a test that throws before its `defer { cleanup() }`.
+    deinit { cleanup() }
+
+    /// Kills whatever is still running and removes the directory. Safe to call twice.
     func cleanup() {
         for child in children where child.isRunning {
             kill(child.processIdentifier, SIGKILL)
@@ -201,19 +213,38 @@ final class Sandbox {
     /// Starts `inspectd --config <sandbox>/inspectd.json [--simulated-clock TIME]` and
     /// waits (bounded) until its socket accepts a connection.
     func startDaemon(clock: String? = defaultSimulatedClock) throws -> DaemonProcess {
-        var arguments = ["--config", configPath]
-        if let clock { arguments += ["--simulated-clock", clock] }
-        let (process, _, stderr) = try launch(Products.inspectd, arguments, name: "inspectd")
-        let daemon = DaemonProcess(process: process, stderrPath: stderr)
+        let daemon = try launchDaemon(clock: clock)
         try daemon.waitUntilListening(socketPath: socketPath)
         return daemon
     }
 
-    /// Starts `inspectd` expecting it to refuse: waits (bounded) for it to exit.
-    func runDaemonExpectingExit(clock: String? = defaultSimulatedClock) throws -> CommandOutput {
+    /// Starts `inspectd` and returns at once, without waiting for its socket.
+    func launchDaemon(clock: String? = defaultSimulatedClock) throws -> DaemonProcess {
         var arguments = ["--config", configPath]
         if let clock { arguments += ["--simulated-clock", clock] }
+        let (process, _, stderr) = try launch(Products.inspectd, arguments, name: "inspectd")
+        return DaemonProcess(process: process, stderrPath: stderr)
+    }
+
+    /// Starts `inspectd` expecting it to refuse: waits (bounded) for it to exit, and
+    /// fails at once if it starts serving instead (it would never exit by itself).
+    func runDaemonExpectingExit(clock: String? = defaultSimulatedClock, extraArguments: [String] = []) throws -> CommandOutput {
+        var arguments = ["--config", configPath]
+        if let clock { arguments += ["--simulated-clock", clock] }
+        arguments += extraArguments
         let (process, stdout, stderr) = try launch(Products.inspectd, arguments, name: "inspectd")
+        var serving = false
+        poll(seconds: 20) {
+            if !process.isRunning { return true }
+            let log = (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? ""
+            serving = log.contains("listening on")
+            return serving
+        }
+        if serving {
+            kill(process.processIdentifier, SIGKILL)
+            let log = (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? ""
+            throw HarnessError("inspectd started serving instead of refusing to start; stderr:\n\(log)")
+        }
         return try finish(process, stdout: stdout, stderr: stderr, what: "inspectd (expected to exit)")
     }
 
@@ -221,6 +252,18 @@ final class Sandbox {
     func inspectctl(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandOutput {
         let (process, stdout, stderr) = try launch(Products.inspectctl, arguments, name: "inspectctl", environment: environment)
         return try finish(process, stdout: stdout, stderr: stderr, what: "inspectctl \(arguments.joined(separator: " "))")
+    }
+
+    /// Starts `inspectctl ARGS` and returns at once (for `journal follow`); finish it
+    /// with `finish(_:)` once it has been made to exit.
+    func launchInspectctl(_ arguments: [String]) throws -> BackgroundCommand {
+        let (process, stdout, stderr) = try launch(Products.inspectctl, arguments, name: "inspectctl")
+        return BackgroundCommand(process: process, stdoutPath: stdout, stderrPath: stderr)
+    }
+
+    /// Waits (bounded) for a background command to exit and collects its output.
+    func finish(_ command: BackgroundCommand) throws -> CommandOutput {
+        try finish(command.process, stdout: command.stdoutPath, stderr: command.stderrPath, what: "background command")
     }
 
     /// Runs any program (coreutils) to completion.
@@ -301,6 +344,16 @@ extension Termination {
     }
 }
 
+/// A client process left running (e.g. `inspectctl journal follow`).
+struct BackgroundCommand {
+    let process: Process
+    let stdoutPath: String
+    let stderrPath: String
+
+    /// What it has printed so far.
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+}
+
 /// A running `inspectd`.
 final class DaemonProcess {
     let process: Process
@@ -315,7 +368,8 @@ final class DaemonProcess {
     var isRunning: Bool { process.isRunning }
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
-    /// Waits at most 10 s until a connection to `socketPath` succeeds.
+    /// Waits at most 10 s until a connection to `socketPath` succeeds and the daemon
+    /// has logged that it is listening (its own statement of readiness).
     /// A stale socket file left by a killed daemon refuses connections, so it does not count.
     func waitUntilListening(socketPath: String) throws {
         var connected = false
@@ -323,6 +377,7 @@ final class DaemonProcess {
             if !process.isRunning { return true }
             guard let fd = try? UnixSocket.connect(path: socketPath) else { return false }
             Sys.close(fd)
+            guard stderr.contains("listening on") else { return false }
             connected = true
             return true
         }
@@ -344,10 +399,17 @@ final class DaemonProcess {
         return Termination(process)
     }
 
-    /// SIGTERM, then a bounded wait for the exit.
-    func terminate() throws -> Termination {
-        kill(pid, SIGTERM)
-        return try waitForExit()
+    /// SIGTERM (or `signal`), then a bounded wait for the exit.
+    func terminate(signal: Int32 = SIGTERM) throws -> Termination {
+        kill(pid, signal)
+        do {
+            return try waitForExit(seconds: 10)
+        } catch {
+            // Known cause when this follows a start closely: StartupTests
+            // aStopSignalAsSoonAsTheSocketAcceptsIsHonoured (signals are SIG_IGN until
+            // the Dispatch sources are registered, so an early one is lost).
+            throw HarnessError("inspectd did not exit within 10 s of signal \(signal); a stop signal lost during start-up? (see StartupTests.aStopSignalAsSoonAsTheSocketAcceptsIsHonoured)\n\(error)")
+        }
     }
 
     /// SIGKILL (a power cut, as far as the journal can tell), then wait.

@@ -66,6 +66,30 @@ extension EndToEnd {
             #expect(object?["seq"] as? Int == 6)
         }
 
+        @Test func followStreamsLongLinesAcrossReadChunks() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            _ = try sandbox.startDaemon()
+            // 40 lines of ~60 KB: a 2.4 MB file, so lines straddle the follower's 1 MiB reads.
+            let writer = try sandbox.connect()
+            for n in 1...40 {
+                let text = "\(n) " + String(repeating: "锅炉压力容器", count: 3_300 + n)
+                #expect(try writer.requireOK("journal.annotate", ["text": text])["seq"] as? Int == n)
+            }
+            let file = try sandbox.journalLines()
+            #expect(try sandbox.eventsBytes().count > 2 << 20)
+
+            for from in [1, 17] {
+                let follower = try sandbox.connect()
+                try follower.send(#"{"id":"f","cmd":"journal.follow","args":{"from":\#(from)}}"#)
+                #expect(try follower.readReply().ok)
+                for seq in from...40 {
+                    let line = try #require(try follower.readLine(), "stream ended before seq \(seq)")
+                    #expect(line == file[seq - 1], "follow from \(from): line for seq \(seq) differs (\(line.count) vs \(file[seq - 1].count) bytes)")
+                }
+            }
+        }
+
         @Test func followFromTheFutureWaitsForThatSeq() throws {
             let sandbox = try Sandbox()
             defer { sandbox.cleanup() }
@@ -81,6 +105,53 @@ extension EndToEnd {
             }
             let line = try #require(try follower.readLine())
             #expect(line == (try sandbox.journalLines())[3], "expected seq 4 first, got \(line.text)")
+        }
+
+        @Test func aFollowerThatHangsUpIsReleased() throws {
+            // Two slots: a follower that hung up and was never released would lock out
+            // the second round.
+            var config = SandboxConfig()
+            config.maxConnections = 2
+            let sandbox = try Sandbox(config)
+            defer { sandbox.cleanup() }
+            try sandbox.seedAnnotations(1)
+            _ = try sandbox.startDaemon()
+
+            /// True once a fresh connection is the only one the daemon counts.
+            func alone() -> Bool {
+                guard let probe = try? sandbox.connect(), let reply = try? probe.call("status"), reply.ok else { return false }
+                return reply.result["connections"] as? Int == 1
+            }
+            for round in 1...3 {
+                // The follower notices a hang-up on its next wake-up, so wait for the release.
+                #expect(poll(alone), "round \(round): an earlier connection was never released")
+                let follower = try sandbox.connect()
+                try follower.send(#"{"id":"f","cmd":"journal.follow","args":{"from":1}}"#)
+                #expect(try follower.readReply().ok, "round \(round)")
+                #expect(try follower.readLine() != nil, "round \(round)")
+            }
+            #expect(poll(alone), "the last follower was never released")
+        }
+
+        @Test func inspectctlFollowPrintsRawLinesUntilTheDaemonStops() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            let lines = try sandbox.seedAnnotations(3)
+            let daemon = try sandbox.startDaemon()
+
+            let follow = try sandbox.launchInspectctl(["--socket", sandbox.socketPath, "journal", "follow", "--from", "2"])
+            let expected = ([lines[1], lines[2]].map(\.text).joined(separator: "\n")) + "\n"
+            #expect(poll { follow.stdout == expected }, "inspectctl printed:\n\(follow.stdout)")
+
+            // A line appended now is printed live.
+            #expect(try sandbox.connect().requireOK("journal.annotate", ["text": "live"])["seq"] as? Int == 4)
+            let withLive = expected + (try sandbox.journalLines())[3].text + "\n"
+            #expect(poll { follow.stdout == withLive }, "inspectctl printed:\n\(follow.stdout)")
+
+            #expect(try daemon.terminate() == .exited(0), "\(daemon.stderr)")
+            let output = try sandbox.finish(follow)
+            #expect(output.status == 0, "\(output)")
+            #expect(output.stdout == withLive)
         }
 
         @Test func followRejectsABadStart() throws {

@@ -17,13 +17,13 @@ extension EndToEnd {
 
         static let tornTails: [TornTail] = [
             TornTail(name: "half a line, no newline",
-                     bytes: Array(#"{"seq":4,"at":"2026-01-05T09:00:00.000+08:00","type":"journal.annot"#.utf8),
+                     bytes: Array(#"{"seq":4,"at":"2025-06-02T09:00:00.000+08:00","type":"journal.annot"#.utf8),
                      reasonMentions: "newline"),
             TornTail(name: "valid JSON with a wrong prev",
-                     bytes: Array(#"{"seq":4,"at":"2026-01-05T09:00:00.000+08:00","type":"journal.annotated","actor":"uid:0/root","data":{"text":"forged"},"prev":"\#(String(repeating: "1", count: 64))"}"#.utf8) + [10],
+                     bytes: Array(#"{"seq":4,"at":"2025-06-02T09:00:00.000+08:00","type":"journal.annotated","actor":"uid:0/root","data":{"text":"forged"},"prev":"\#(String(repeating: "1", count: 64))"}"#.utf8) + [10],
                      reasonMentions: "prev"),
             TornTail(name: "unparseable line with a newline",
-                     bytes: Array(#"{"seq":4,"at":"2026-01-05T09:00:00.0"#.utf8) + [0, 0, 0, 10],
+                     bytes: Array(#"{"seq":4,"at":"2025-06-02T09:00:00.0"#.utf8) + [0, 0, 0, 10],
                      reasonMentions: "JSON"),
         ]
 
@@ -38,11 +38,11 @@ extension EndToEnd {
             handle.write(Data(torn.bytes))
             try handle.close()
 
-            let daemon = try sandbox.startDaemon(clock: "2026-01-05T09:00:00+08:00")
+            let daemon = try sandbox.startDaemon(clock: "2025-06-02T09:00:00+08:00")
 
             // The torn bytes, exactly, in events.jsonl.torn-<UTC stamp of the daemon's clock>.
             let tornFiles = try sandbox.tornFiles()
-            #expect(tornFiles == ["events.jsonl.torn-20260105T010000Z"])
+            #expect(tornFiles == ["events.jsonl.torn-20250602T010000Z"])
             let tornName = try #require(tornFiles.first)
             let quarantined = Array(try Data(contentsOf: URL(fileURLWithPath: sandbox.journalDirectory + "/" + tornName)))
             #expect(quarantined == torn.bytes, "quarantined bytes differ from the torn tail")
@@ -57,7 +57,7 @@ extension EndToEnd {
             #expect(repair["seq"] as? Int == 4)
             #expect(repair["type"] as? String == "journal.tail-repaired")
             #expect(repair["actor"] as? String == "system")
-            #expect(repair["at"] as? String == "2026-01-05T09:00:00.000+08:00")
+            #expect(repair["at"] as? String == "2025-06-02T09:00:00.000+08:00")
             let data = try #require(repair["data"] as? [String: Any])
             #expect(data["file"] as? String == tornName)
             #expect(data["bytes"] as? Int == torn.bytes.count)
@@ -83,6 +83,53 @@ extension EndToEnd {
             #expect(try journalHead(try sandbox.connect()).events == 5)
         }
 
+        @Test func aTornFirstLineLeavesAJournalThatStartsWithTheRepair() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            try FileManager.default.createDirectory(atPath: sandbox.journalDirectory, withIntermediateDirectories: true)
+            let torn = Array(#"{"seq":1,"at":"2025-06-02T08:59:59.000+08:00","ty"#.utf8)
+            try Data(torn).write(to: URL(fileURLWithPath: sandbox.eventsPath))
+
+            _ = try sandbox.startDaemon()
+            let tornFiles = try sandbox.tornFiles()
+            #expect(tornFiles.count == 1)
+            let quarantined = Array(try Data(contentsOf: URL(fileURLWithPath: sandbox.journalDirectory + "/" + (tornFiles.first ?? "?"))))
+            #expect(quarantined == torn)
+            let objects = try sandbox.journalObjects()
+            #expect(objects.count == 1)
+            #expect(objects.first?["seq"] as? Int == 1)
+            #expect(objects.first?["type"] as? String == "journal.tail-repaired")
+            #expect(objects.first?["prev"] as? String == sixtyFourZeros)
+            #expect((objects.first?["data"] as? [String: Any])?["bytes"] as? Int == torn.count)
+        }
+
+        @Test func aSecondRepairNeverOverwritesTheFirstQuarantineFile() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            try sandbox.seedAnnotations(2)
+            let first = Array("{\"seq\":3,\"at\":\"first torn".utf8)
+            let second = Array("{\"seq\":4,\"at\":\"second torn".utf8)
+            for (round, tail) in [first, second].enumerated() {
+                let handle = try #require(FileHandle(forWritingAtPath: sandbox.eventsPath))
+                handle.seekToEndOfFile()
+                handle.write(Data(tail))
+                try handle.close()
+                // The same simulated moment both times: the quarantine names collide.
+                // Each round ends in a crash, as torn tails do (and the repair is durable
+                // before the socket opens, so nothing is lost by not stopping cleanly).
+                let daemon = try sandbox.startDaemon(clock: defaultSimulatedClock)
+                #expect(try sandbox.tornFiles().count == round + 1, "round \(round + 1): \(daemon.stderr)")
+                _ = try daemon.killHard()
+            }
+            let tornFiles = try sandbox.tornFiles()
+            #expect(tornFiles.count == 2, "\(tornFiles)")
+            let contents = try tornFiles.map { Array(try Data(contentsOf: URL(fileURLWithPath: sandbox.journalDirectory + "/" + $0))) }
+            #expect(Set(contents) == Set([first, second]), "a quarantine file was overwritten")
+            let repairs = try sandbox.journalObjects().filter { $0["type"] as? String == "journal.tail-repaired" }
+            #expect(repairs.map { $0["seq"] as? Int } == [3, 4])
+            #expect(Set(repairs.compactMap { ($0["data"] as? [String: Any])?["file"] as? String }) == Set(tornFiles))
+        }
+
         /// An edit to line 2 of 5, and what the refusal must name.
         struct MiddleDamage: Sendable, CustomStringConvertible {
             var name: String
@@ -104,11 +151,20 @@ extension EndToEnd {
                          mentions: ["line 3 (seq 3)", "line 2"]),
         ]
 
-        @Test(arguments: middleDamages)
-        func damageBeforeTheLastLineStopsTheStartAndChangesNothing(_ damage: MiddleDamage) throws {
+        /// Run twice: with the snapshot the seeding daemon wrote at its clean stop, and
+        /// with snapshots removed (a full replay). SPEC §4 makes no exception for either.
+        ///
+        /// BUG (snapshots, a7c528b): with a snapshot at seq 5, an edit to line 2 that keeps
+        /// the line's length (another seq digit, changed text) is not noticed at start: the
+        /// daemon loads the snapshot, replays nothing, and serves — while its own
+        /// journal.verify and the offline verify report the damage. Only a length-changing
+        /// edit (which moves the snapshot's line offset) falls back to the full check.
+        @Test(.bug(id: "e2e-snapshot-hides-damage", "a same-length edit before the snapshot seq is not detected at start"), arguments: middleDamages, [false, true])
+        func damageBeforeTheLastLineStopsTheStartAndChangesNothing(_ damage: MiddleDamage, keepSnapshots: Bool) throws {
             let sandbox = try Sandbox()
             defer { sandbox.cleanup() }
             var lines = try sandbox.seedAnnotations(5).map(\.text)
+            if !keepSnapshots { try? FileManager.default.removeItem(atPath: sandbox.journalDirectory + "/snapshots") }
             let edited = damage.edit(lines[1])
             try #require(edited != lines[1], "the edit did not apply to \(lines[1])")
             lines[1] = edited
@@ -123,6 +179,34 @@ extension EndToEnd {
             #expect(try sandbox.eventsBytes() == bytes, "the damaged journal was modified")
             #expect(try sandbox.tornFiles().isEmpty)
             #expect(!Sys.fileExists(sandbox.socketPath), "a refused start left a socket")
+        }
+
+        /// The journal is the truth; a snapshot is only a cache of it. Restoring an older
+        /// journal and writing a different history must never bring back the old state.
+        @Test func aSnapshotOfAnotherHistoryIsNeverTrusted() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            let original = try sandbox.seedAnnotations(5)   // a clean stop may leave a snapshot at seq 5
+            // Restore the first three lines (an older backup).
+            let restored: [UInt8] = original.prefix(3).flatMap { $0 + [10] }
+            try Data(restored).write(to: URL(fileURLWithPath: sandbox.eventsPath))
+
+            let daemon = try sandbox.startDaemon()
+            let connection = try sandbox.connect()
+            #expect(try journalHead(connection).events == 3)
+            for n in 4...5 {
+                #expect(try connection.requireOK("journal.annotate", ["text": "new history \(n)"])["seq"] as? Int == n)
+            }
+            // No clean stop: any snapshot at seq 5 on disk is the old history's.
+            _ = try daemon.killHard()
+
+            _ = try sandbox.startDaemon()
+            let after = try sandbox.connect()
+            let notes = try after.requireOK("journal.annotations")["annotations"] as? [[String: Any]] ?? []
+            #expect(notes.compactMap { $0["text"] as? String } == ["note 1", "note 2", "note 3", "new history 4", "new history 5"])
+            let head = try journalHead(after)
+            #expect(head.events == 5)
+            #expect(head.head == (try coreutilsSHA256(of: try sandbox.journalLines(), in: sandbox)).last)
         }
 
         @Test func aSecondDaemonOnTheSameJournalIsRefused() throws {

@@ -32,11 +32,51 @@ extension EndToEnd {
             #expect(clock.code == "forbidden", "\(clock)")
             #expect(clock.message.contains("admin"), "\(clock)")
 
+            let follow = try connection.call("journal.follow", ["from": 1])
+            #expect(follow.code == "forbidden", "\(follow)")
+            #expect(follow.message.contains("auditor"), "\(follow)")
+
             // Queries a viewer may run still work on the same connection; nothing was appended.
             #expect(try connection.requireOK("journal.annotations")["annotations"] as? [Any] != nil)
             let after = try journalHead(connection)
             #expect(after.events == before.events && after.head == before.head)
             #expect(try sandbox.eventsBytes().isEmpty)
+        }
+
+        /// A role rule that matches the test's own user (by uid, name or group), and the
+        /// roles the peer must end up with. The daemon user gets none of its own here.
+        struct RoleRule: Sendable, CustomStringConvertible {
+            var name: String
+            var users: [String: [String]] = [:]
+            var groups: [String: [String]] = [:]
+            var roles: [String]
+            var mayAnnotate: Bool
+            var description: String { name }
+        }
+
+        static let roleRules: [RoleRule] = [
+            RoleRule(name: "by uid", users: [String(getuid()): ["admin"]], roles: ["admin", "viewer"], mayAnnotate: true),
+            RoleRule(name: "by user name", users: [userName(): ["auditor"]], roles: ["auditor", "viewer"], mayAnnotate: false),
+            RoleRule(name: "by primary group id", groups: [String(getgid()): ["admin"]], roles: ["admin", "viewer"], mayAnnotate: true),
+            RoleRule(name: "a rule for someone else", users: ["4242424": ["admin"]], roles: ["viewer"], mayAnnotate: false),
+        ]
+
+        @Test(arguments: roleRules)
+        func rolesComeFromThePeersKernelCredentials(_ rule: RoleRule) throws {
+            var config = SandboxConfig()
+            config.daemonUser = []
+            config.users = rule.users
+            config.groups = rule.groups
+            let sandbox = try Sandbox(config)
+            defer { sandbox.cleanup() }
+            _ = try sandbox.startDaemon()
+            let connection = try sandbox.connect()
+            let peer = try connection.requireOK("status")["peer"] as? [String: Any]
+            #expect(peer?["roles"] as? [String] == rule.roles)
+            let annotate = try connection.call("journal.annotate", ["text": "by \(rule.name)"])
+            #expect(annotate.ok == rule.mayAnnotate, "\(annotate)")
+            if !rule.mayAnnotate { #expect(annotate.code == "forbidden", "\(annotate)") }
+            #expect(try sandbox.journalLines().count == (rule.mayAnnotate ? 1 : 0))
         }
 
         @Test func theSimulatedClockMovesOnlyForwardAndStampsEvents() throws {

@@ -48,7 +48,8 @@ struct CSVParserTests {
         ("last line ends in CR only", "a,b\r", ["1:[a][b]"]),
         ("blank lines skipped, numbering continues", "a\n\n\nb\n", ["1:[a]", "4:[b]"]),
         ("blank CRLF lines skipped", "a\r\n\r\nb\r\n", ["1:[a]", "3:[b]"]),
-        ("empty fields", ",\na,,c\n", ["1:[][]", "2:[a][][c]"]),
+        // A row of only empty fields is skipped (spreadsheets pad below the data with ",,,").
+        ("empty fields", ",\na,,c\n", ["2:[a][][c]"]),
         ("quoted empty field between others", "a,\"\",c\n", ["1:[a][][c]"]),
         ("trailing comma", "a,b,\n", ["1:[a][b][]"]),
         ("spaces are data", " a , b \n", ["1:[ a ][ b ]"]),

@@ -23,6 +23,11 @@ struct DomainLedger {
     }
 
     /// Sets the clock to a local time in Shanghai (`2026-02-13T10:00:00+08:00` or a bare date).
+    /// Swaps in a state from elsewhere (a decoded snapshot); later events continue from it.
+    mutating func replaceState(_ newState: InspectionState) {
+        state = newState
+    }
+
     mutating func setClock(_ text: String) {
         now = zone.parse(text)!
     }

@@ -1,6 +1,6 @@
 /// 特种设备目录 — the categories of the special-equipment catalogue (SPEC §8), keyed by the
 /// words used in commands, CSV files and the rules file.
-public enum EquipmentCategory: String, Sendable, CaseIterable, Comparable {
+public enum EquipmentCategory: String, Sendable, CaseIterable, Comparable, Codable {
     case boiler
     case pressureVessel = "pressure_vessel"
     case gasCylinder = "gas_cylinder"
@@ -66,7 +66,7 @@ public enum EquipmentCategory: String, Sendable, CaseIterable, Comparable {
 }
 
 /// 使用状态 — whether a unit is in service.
-public enum EquipmentStatus: String, Sendable, CaseIterable {
+public enum EquipmentStatus: String, Sendable, CaseIterable, Codable {
     /// 在用.
     case inUse = "in_use"
     /// 停用: taken out of service by the using unit; no reminders.
@@ -84,7 +84,7 @@ public enum EquipmentStatus: String, Sendable, CaseIterable {
 }
 
 /// The kind of an inspection (检验类别).
-public enum InspectionKind: String, Sendable, CaseIterable {
+public enum InspectionKind: String, Sendable, CaseIterable, Codable {
     /// 定期检验.
     case periodic
     /// 自行检测 (the using unit's own test, where the rules allow it to stand in).
@@ -102,7 +102,7 @@ public enum InspectionKind: String, Sendable, CaseIterable {
 }
 
 /// 检验结论.
-public enum InspectionConclusion: String, Sendable, CaseIterable {
+public enum InspectionConclusion: String, Sendable, CaseIterable, Codable {
     /// 合格.
     case pass
     /// 复检合格 — passed after rectification.
@@ -122,7 +122,7 @@ public enum InspectionConclusion: String, Sendable, CaseIterable {
 }
 
 /// Where a unit's `nextDue` came from; only `computed` dates follow a rules change.
-public enum DueSource: String, Sendable {
+public enum DueSource: String, Sendable, Codable {
     /// Date + interval from the journaled rules.
     case computed
     /// 下次检验日期 printed on the inspection certificate (or entered from it): it wins.
@@ -139,7 +139,13 @@ extension String {
         return String(s)
     }
 
+    /// Without a bracketed part: `场（厂）内专用机动车辆` → `场内专用机动车辆`.
     fileprivate var replacingBrackets: String {
-        String(filter { !"（）()".contains($0) })
+        var out = ""
+        var depth = 0
+        for ch in self {
+            if ch == "（" || ch == "(" { depth += 1 } else if ch == "）" || ch == ")" { depth = max(0, depth - 1) } else if depth == 0 { out.append(ch) }
+        }
+        return out
     }
 }

@@ -32,6 +32,8 @@ public struct EquipmentRules: Sendable, Equatable {
     public struct VariantRule: Sendable, Equatable {
         public var intervalMonths: Int?
         public var firstMonths: Int?
+        /// The Chinese name (设备品种), accepted in CSV imports in place of the key.
+        public var label: String?
     }
 
     public enum GradeRule: Sendable, Equatable {
@@ -96,10 +98,13 @@ public struct EquipmentRules: Sendable, Equatable {
                             guard EquipmentRules.isValidVariantName(variant) else {
                                 throw fail(vpath, "is not a valid variant name (lower-case letters, digits, _)")
                             }
-                            var vr = VariantRule(intervalMonths: nil, firstMonths: nil)
+                            var vr = VariantRule(intervalMonths: nil, firstMonths: nil, label: nil)
                             for (vf, vv) in try object(vb, vpath).members {
                                 switch vf {
-                                case "$comment", "label": continue
+                                case "$comment": continue
+                                case "label":
+                                    guard let text = vv.stringValue, !text.isEmpty else { throw fail("\(vpath).label", "must be a non-empty string") }
+                                    vr.label = text
                                 case "intervalMonths": vr.intervalMonths = try months(vv, "\(vpath).intervalMonths")
                                 case "firstMonths": vr.firstMonths = try months(vv, "\(vpath).firstMonths")
                                 default: throw fail("\(vpath).\(vf)", "is not a known key (known: intervalMonths, firstMonths, label)")
@@ -149,6 +154,13 @@ public struct EquipmentRules: Sendable, Equatable {
     }
 
     public func rule(for category: EquipmentCategory) -> CategoryRule? { categories[category] }
+
+    /// The variant key for `text`: the key itself or its Chinese label (CSV imports).
+    public func variantKey(_ text: String, category: EquipmentCategory) -> String? {
+        guard let rule = categories[category] else { return nil }
+        if rule.variants[text] != nil { return text }
+        return rule.variants.first { $0.value.label == text }?.key
+    }
 
     /// Checks a unit's category, variant and grade against the rules; the error names the
     /// offending value and lists the accepted ones. `command` prefixes the message.
@@ -206,28 +218,50 @@ extension EquipmentRules {
     /// (a test keeps the two in step). For tests and benchmarks; the daemon reads the file.
     public static let specDefaultsJSON: JSONValue = [
         "categories": [
-            "boiler": ["intervalMonths": 12],
+            "boiler": [
+                "intervalMonths": 12,
+                "variants": ["steam": ["label": "承压蒸汽锅炉"], "hot_water": ["label": "承压热水锅炉"],
+                             "organic_heat_carrier": ["label": "有机热载体锅炉"]],
+            ],
             "pressure_vessel": [
                 "firstMonths": 36, "intervalMonths": 36,
+                "variants": ["fixed": ["label": "固定式压力容器"], "mobile": ["label": "移动式压力容器"],
+                             "oxygen_chamber": ["label": "氧舱"]],
                 "grades": ["1": ["intervalMonths": 72], "2": ["intervalMonths": 72], "3": ["intervalMonths": 36],
                            "4": ["intervalMonths": 36], "5": ["usable": false]],
             ],
             "gas_cylinder": [
-                "variants": ["corrosive": ["intervalMonths": 24], "general": ["intervalMonths": 36],
-                             "inert": ["intervalMonths": 60], "lpg": ["intervalMonths": 48]],
+                "variants": ["corrosive": ["intervalMonths": 24, "label": "盛装腐蚀性气体的气瓶"],
+                             "general": ["intervalMonths": 36, "label": "一般气体气瓶"],
+                             "inert": ["intervalMonths": 60, "label": "惰性气体气瓶"],
+                             "lpg": ["intervalMonths": 48, "label": "液化石油气钢瓶"]],
             ],
-            "elevator": ["intervalMonths": 12],
+            "elevator": [
+                "intervalMonths": 12,
+                "variants": ["traction": ["label": "曳引与强制驱动电梯"], "hydraulic": ["label": "液压驱动电梯"],
+                             "escalator": ["label": "自动扶梯"], "moving_walk": ["label": "自动人行道"],
+                             "other": ["label": "其他类型电梯"]],
+            ],
             "crane": [
                 "intervalMonths": 24,
-                "variants": ["bridge": [:], "gantry": [:], "portal": [:], "cable": [:], "mast": [:],
-                             "mechanical_parking": [:],
-                             "tower": ["intervalMonths": 12], "mobile": ["intervalMonths": 12],
-                             "hoist": ["intervalMonths": 12], "molten_metal": ["intervalMonths": 12]],
+                "variants": ["bridge": ["label": "桥式起重机"], "gantry": ["label": "门式起重机"],
+                             "tower": ["intervalMonths": 12, "label": "塔式起重机"],
+                             "mobile": ["intervalMonths": 12, "label": "流动式起重机"],
+                             "portal": ["label": "门座式起重机"],
+                             "hoist": ["intervalMonths": 12, "label": "升降机"],
+                             "cable": ["label": "缆索式起重机"], "mast": ["label": "桅杆式起重机"],
+                             "mechanical_parking": ["label": "机械式停车设备"],
+                             "molten_metal": ["intervalMonths": 12, "label": "吊运熔融金属的起重机"]],
             ],
-            "field_vehicle": ["intervalMonths": 12],
+            "field_vehicle": [
+                "intervalMonths": 12,
+                "variants": ["forklift": ["label": "叉车"], "sightseeing": ["label": "非公路用旅游观光车辆"]],
+            ],
             "amusement_ride": ["intervalMonths": 12],
             "pressure_piping": [
                 "firstMonths": 36, "intervalMonths": 36,
+                "variants": ["long_distance": ["label": "长输管道"], "public": ["label": "公用管道"],
+                             "industrial": ["label": "工业管道"]],
                 "grades": ["1": ["intervalMonths": 72], "2": ["intervalMonths": 72], "3": ["intervalMonths": 36],
                            "4": ["usable": false]],
             ],

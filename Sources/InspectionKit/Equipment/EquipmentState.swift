@@ -1,20 +1,594 @@
-/// 特种设备 — the special-equipment registry and everything derived from it.
-/// (Filled in by the special-equipment work; SPEC §8.)
+/// 特种设备 — the special-equipment registry and everything derived from it: rules in force,
+/// due dates, inspections, reminders, directives (SPEC §8).
+///
+/// Changed only by `apply`. Every change to a unit goes through `modify`, which keeps the
+/// tallies and the reminder queue in step, so the ticker never scans the registry.
 public struct EquipmentState: Sendable {
-    public static let eventTypes: Set<String> = []
+    public static let eventTypes: Set<String> = [
+        EventType.rulesChanged,
+        EventType.equipmentRegistered, EventType.equipmentUpdated, EventType.equipmentInspected,
+        EventType.equipmentSuspended, EventType.equipmentResumed, EventType.equipmentScrapped,
+        EventType.reminderIssued,
+        EventType.directiveIssued, EventType.directiveReported, EventType.directiveClosed,
+    ]
+
+    // MARK: Rules
+
+    /// The rules of the last `rules.changed` (nil before the first).
+    public internal(set) var rules: EquipmentRules?
+    /// SHA-256 of the rules file they came from.
+    public internal(set) var rulesSHA256: String?
+    public internal(set) var rulesSeq = 0
+    public internal(set) var rulesSource: String?
+
+    // MARK: Registry
+
+    public internal(set) var units: [EquipmentUnit] = []
+    var codeIndex = CodeIndex()
+    public internal(set) var inspections: [InspectionRecord] = []
+    /// Per-unit history, all units interleaved in journal order; each entry links to its
+    /// unit's previous one.
+    var history: [HistoryEntry] = []
+    /// Extra fields of some history entries (update changes, reasons, skipped stages).
+    var historyDetails: [Int32: JSONObject] = [:]
+    var actors: [String] = []
+    var actorIndex: [String: Int32] = [:]
+    /// One shared copy of each using unit, region and variant string.
+    var interned: [String: String] = [:]
+    public internal(set) var tally = Tally()
+
+    // MARK: Reminders
+
+    var reminders = ReminderQueue()
+    /// The stages the reminder queue is keyed with, days before `nextDue`, descending.
+    public internal(set) var reminderStages: [Int] = DomainSettings().reminderStages
+    public internal(set) var remindersIssued = 0
+
+    // MARK: Directives
+
+    public internal(set) var directives: [Directive] = []
+    var directiveIndex: [String: Int] = [:]
+    /// Directives issued per year, for the next id.
+    public internal(set) var directivesPerYear: [Int: Int] = [:]
 
     public init() {}
 
+    /// Counts kept up to date by `apply`, for `status` without a scan.
+    public struct Tally: Sendable, Equatable {
+        public var units = 0
+        public var inUse = 0
+        public var suspended = 0
+        public var scrapped = 0
+        /// Failed their last inspection, not yet passed (not scrapped).
+        public var failed = 0
+        /// Grade forbids use (not scrapped).
+        public var notUsable = 0
+        /// Due dates being reminded about.
+        public var tracked = 0
+
+        mutating func count(_ unit: EquipmentUnit, _ sign: Int) {
+            count(UnitFlags(status: unit.status, failed: unit.failed, notUsable: unit.notUsableByGrade, tracked: unit.tracked), sign)
+        }
+
+        mutating func count(_ unit: UnitFlags, _ sign: Int) {
+            units += sign
+            switch unit.status {
+            case .inUse: inUse += sign
+            case .suspended: suspended += sign
+            case .scrapped: scrapped += sign
+            }
+            if unit.status != .scrapped {
+                if unit.failed { failed += sign }
+                if unit.notUsable { notUsable += sign }
+            }
+            if unit.tracked { tracked += sign }
+        }
+    }
+
+    /// What the tallies count of a unit (read field by field: no copy of its strings).
+    struct UnitFlags {
+        var status: EquipmentStatus
+        var failed: Bool
+        var notUsable: Bool
+        var tracked: Bool
+    }
+
+    func flags(_ index: Int) -> UnitFlags {
+        UnitFlags(status: units[index].status, failed: units[index].failed,
+                  notUsable: units[index].notUsableByGrade, tracked: units[index].tracked)
+    }
+
+    // MARK: - Lookup
+
+    public func unitIndex(_ code: String) -> Int32? { codeIndex.find(code, units: units) }
+    public func unit(_ code: String) -> EquipmentUnit? { unitIndex(code).map { units[Int($0)] } }
+    public func directive(_ id: String) -> Directive? { directiveIndex[id].map { directives[$0] } }
+
+    /// The day the earliest pending reminder falls due (nil: none). O(1): `apply` never
+    /// leaves a stale entry on top of the queue.
+    public var nextReminderDay: CivilDate? {
+        let day = reminders.topDay
+        return day == ReminderQueue.none ? nil : Day(raw: day).date
+    }
+
+    // MARK: - Apply
+
+    /// Applies one special-equipment event. Throws only for a payload that can't have come
+    /// from the commands (missing fields, unknown unit): a damaged or foreign journal.
     mutating func apply(_ event: Event) throws(CommandError) {
-        throw .init(.internal, "seq \(event.seq): unhandled equipment event \(event.type)")
+        let data = Payload(event)
+        switch event.type {
+        case EventType.rulesChanged: try applyRulesChanged(data)
+        case EventType.equipmentRegistered: try applyRegistered(data)
+        case EventType.equipmentUpdated: try applyUpdated(data)
+        case EventType.equipmentInspected: try applyInspected(data)
+        case EventType.equipmentSuspended:
+            let i = try data.unit(in: self)
+            let date = try data.day("date")
+            modify(i) { $0.status = .suspended; $0.suspendedOn = date }
+            record(i, .suspended, event, details: data.details(["date", "reason"]))
+        case EventType.equipmentResumed:
+            let i = try data.unit(in: self)
+            let due = try DueFields(data)
+            modify(i) { unit in
+                unit.status = .inUse
+                unit.suspendedOn = nil
+                due.store(in: &unit)
+            }
+            record(i, .resumed, event, details: data.details(["date", "lapsed", "nextDue"]))
+        case EventType.equipmentScrapped:
+            let i = try data.unit(in: self)
+            let date = try data.day("date")
+            modify(i) { $0.status = .scrapped; $0.scrappedOn = date; $0.suspendedOn = nil }
+            record(i, .scrapped, event, details: data.details(["date", "reason"]))
+        case EventType.reminderIssued:
+            let i = try data.unit(in: self, key: "equipment")
+            let due = try data.day("due")
+            let stage = try data.int("stage")
+            guard let stage32 = Int32(exactly: stage) else { throw data.malformed("stage \(stage) out of range") }
+            modify(i) { unit in
+                unit.remindedDue = due
+                unit.remindedStage = stage32
+            }
+            remindersIssued += 1
+            let skipped = event.data["skipped"]
+            record(i, .reminder, event, a: due.raw, b: Int32(stage),
+                   details: skipped.map { ["skipped": $0] })
+        case EventType.directiveIssued: try applyDirectiveIssued(data)
+        case EventType.directiveReported:
+            let d = try data.directive(in: self)
+            directives[d].status = .reported
+            directives[d].reportedOn = try data.day("date")
+            directives[d].recheckDue = try data.day("recheckDue")
+            if let note = event.data["note"]?.stringValue { directives[d].notes.append(note) }
+            recordDirective(d, .directiveReported, event)
+        case EventType.directiveClosed:
+            let d = try data.directive(in: self)
+            directives[d].status = .closed
+            directives[d].closedOn = try data.day("date")
+            if let note = event.data["note"]?.stringValue { directives[d].notes.append(note) }
+            recordDirective(d, .directiveClosed, event)
+        default:
+            throw .init(.internal, "seq \(event.seq): unhandled equipment event \(event.type)")
+        }
+    }
+
+    private mutating func applyRulesChanged(_ data: Payload) throws(CommandError) {
+        guard let json = data.event.data["rules"] else { throw data.malformed("no rules") }
+        let parsed: EquipmentRules
+        do {
+            parsed = try EquipmentRules(json: json)
+        } catch {
+            throw data.malformed(error.message)
+        }
+        rules = parsed
+        rulesSHA256 = try data.string("sha256")
+        rulesSource = data.event.data["source"]?.stringValue
+        rulesSeq = data.event.seq
+        // Every computed due date follows the new rules; certificate dates stand.
+        for i in units.indices {
+            let unit = units[i]
+            let notUsable = parsed.isNotUsable(category: unit.category, grade: unit.grade)
+            var nextDue = unit.nextDue
+            if unit.nextDueSource == .computed {
+                switch parsed.due(category: unit.category, variant: unit.variant, grade: unit.grade,
+                                  base: unit.dueBase.date, first: unit.dueBaseIsFirst) {
+                case .date(let d)?: nextDue = Day(d)
+                case .notUsable?: nextDue = nil
+                case nil: break      // no rule for it any more: keep what it had
+                }
+            }
+            if nextDue != unit.nextDue || notUsable != unit.notUsableByGrade {
+                modify(Int32(i)) { $0.nextDue = nextDue; $0.notUsableByGrade = notUsable }
+            }
+        }
+    }
+
+    /// The hot path of a registry import or replay: one pass over the payload's members
+    /// and one hash insert for the code.
+    private mutating func applyRegistered(_ data: Payload) throws(CommandError) {
+        var code: String?, category: EquipmentCategory?, variant: String?, user: String?
+        var registration = "", userName = "", address = "", region = ""
+        var commissioned: Day?, lastInspected: Day?, suspendedOn: Day?
+        var grade: UInt8 = 0
+        var status = EquipmentStatus.inUse
+        var due = DueFields.Reader()
+        for member in data.event.data.members {
+            let value = member.value
+            switch member.key {
+            case "code": code = value.stringValue
+            case "registration": registration = value.stringValue ?? ""
+            case "category": category = value.stringValue.flatMap(EquipmentCategory.init(rawValue:))
+            case "variant": variant = value.stringValue
+            case "user": user = value.stringValue
+            case "userName": userName = value.stringValue ?? ""
+            case "address": address = value.stringValue ?? ""
+            case "region": region = value.stringValue ?? ""
+            case "commissioned": commissioned = try data.day(value, member.key)
+            case "grade": grade = UInt8(clamping: value.intValue ?? 0)
+            case "lastInspected": lastInspected = try data.day(value, member.key)
+            case "status": status = value.stringValue.flatMap(EquipmentStatus.init(rawValue:)) ?? .inUse
+            case "suspendedOn": suspendedOn = try data.day(value, member.key)
+            default: try due.take(member.key, value, data)
+            }
+        }
+        guard let code, let category, let user, let commissioned else {
+            throw data.malformed("needs code, category, user and commissioned")
+        }
+        guard codeIndex.find(code, units: units) == nil else { throw data.malformed("equipment \(code) is already registered") }
+        let i = Int32(units.count)
+        var unit = EquipmentUnit(
+            code: code, registration: registration, category: category, variant: variant.map { intern($0) },
+            user: intern(user), userName: intern(userName), address: address, region: intern(region),
+            commissioned: commissioned, gradeValue: grade,
+            status: status, nextDue: nil, nextDueSource: .computed, dueBase: commissioned, dueBaseIsFirst: true,
+            lastInspected: lastInspected, lastInspectionIndex: -1,
+            failed: false, notUsableByGrade: false,
+            suspendedOn: status == .suspended ? (suspendedOn ?? commissioned) : nil,
+            scrappedOn: nil, remindedDue: nil, remindedStage: 0, reminderDay: ReminderQueue.none,
+            lastHistory: -1, registeredSeq: data.event.seq)
+        try due.finish(data).store(in: &unit)
+        units.append(unit)
+        codeIndex.append(code)
+        tally.count(unit, 1)
+        settleReminder(i, previousDay: ReminderQueue.none)
+        record(i, .registered, data.event)
+    }
+
+    private mutating func applyUpdated(_ data: Payload) throws(CommandError) {
+        let i = try data.unit(in: self)
+        guard let changes = data.event.data["changes"]?.objectValue else { throw data.malformed("no changes") }
+        let due = try DueFields(data)
+        var shared: [String: String?] = [:]
+        for key in ["user", "userName", "region", "variant"] {
+            if let v = changes[key] { shared[key] = v.stringValue.map { intern($0) } }
+        }
+        var problem: String?
+        modify(i) { unit in
+            for (key, value) in changes.members {
+                switch key {
+                case "registration": unit.registration = value.stringValue ?? ""
+                case "category":
+                    if let c = value.stringValue.flatMap(EquipmentCategory.init(rawValue:)) { unit.category = c } else { problem = "bad category" }
+                case "variant": unit.variant = shared["variant"] ?? nil
+                case "user": unit.user = (shared["user"] ?? nil) ?? unit.user
+                case "userName": unit.userName = (shared["userName"] ?? nil) ?? ""
+                case "address": unit.address = value.stringValue ?? ""
+                case "region": unit.region = (shared["region"] ?? nil) ?? ""
+                case "commissioned":
+                    if let d = value.stringValue.flatMap(CivilDate.init(iso:)) { unit.commissioned = Day(d) } else { problem = "bad commissioned" }
+                case "grade": unit.gradeValue = UInt8(clamping: value.intValue ?? 0)
+                case "lastInspected": unit.lastInspected = value.stringValue.flatMap(CivilDate.init(iso:)).map(Day.init)
+                default: problem = "unknown field \(key)"
+                }
+            }
+            due.store(in: &unit)
+        }
+        if let problem { throw data.malformed(problem) }
+        record(i, .updated, data.event, details: ["changes": .object(changes)])
+    }
+
+    private mutating func applyInspected(_ data: Payload) throws(CommandError) {
+        let i = try data.unit(in: self)
+        guard let kind = InspectionKind(rawValue: try data.string("kind")),
+              let conclusion = InspectionConclusion(rawValue: try data.string("conclusion")) else {
+            throw data.malformed("unknown kind or conclusion")
+        }
+        let date = try data.day("date")
+        let due = try DueFields(data)
+        var details = JSONObject()
+        for key in ["report", "inspector", "note"] { if let v = data.event.data[key] { details[key] = v } }
+        let record = InspectionRecord(
+            seq: data.event.seq, date: date, kind: kind, conclusion: conclusion,
+            grade: UInt8(clamping: data.event.data["grade"]?.intValue ?? 0),
+            certificateDue: try data.optionalDay("certificateDue"), nextDue: due.nextDue, details: details)
+        let index = Int32(inspections.count)
+        inspections.append(record)
+        modify(i) { unit in
+            unit.lastInspected = date
+            unit.lastInspectionIndex = index
+            if record.grade != 0 { unit.gradeValue = record.grade }
+            unit.failed = !conclusion.passed
+            due.store(in: &unit)
+        }
+        self.record(i, .inspected, data.event, a: index)
+    }
+
+    private mutating func applyDirectiveIssued(_ data: Payload) throws(CommandError) {
+        let id = try data.string("id")
+        guard directiveIndex[id] == nil else { throw data.malformed("directive \(id) already issued") }
+        let issued = try data.day("date")
+        let directive = Directive(
+            id: id, equipment: data.event.data["equipment"]?.stringValue, user: intern(try data.string("user")),
+            reason: try data.string("reason"), issued: issued, deadline: try data.day("deadline"),
+            status: .open, reportedOn: nil, recheckDue: nil, closedOn: nil, seq: data.event.seq, notes: [])
+        directiveIndex[id] = directives.count
+        directives.append(directive)
+        directivesPerYear[issued.date.year, default: 0] += 1
+        recordDirective(directives.count - 1, .directiveIssued, data.event)
+    }
+
+    // MARK: - Keeping derived data in step
+
+    /// Changes unit `i` and re-derives what depends on it: tallies, the reminder progress
+    /// for a due date seen before, and the unit's place in the reminder queue.
+    private mutating func modify(_ i: Int32, _ body: (inout EquipmentUnit) -> Void) {
+        let index = Int(i)
+        let dueBefore = units[index].nextDue
+        let reminderDayBefore = units[index].reminderDay
+        tally.count(flags(index), -1)
+        body(&units[index])
+        if let due = units[index].nextDue, due != dueBefore, units[index].remindedDue != due {
+            // Back to a due date that was reminded about before (a corrected certificate):
+            // continue after the stages already issued for it, never repeat them.
+            if let stage = earliestStageIssued(unit: i, due: due) {
+                units[index].remindedDue = due
+                units[index].remindedStage = stage
+            }
+        }
+        tally.count(flags(index), 1)
+        settleReminder(i, previousDay: reminderDayBefore)
+    }
+
+    private mutating func settleReminder(_ i: Int32, previousDay: Int32) {
+        let day = reminderDay(for: units[Int(i)])
+        units[Int(i)].reminderDay = day
+        reminders.move(unit: i, from: previousDay, to: day)
+        reminders.dropStaleTop(units: units)
+    }
+
+    /// The day the unit's next reminder falls due: the first stage (descending) not yet
+    /// issued for its current due date, at `nextDue − stage` days.
+    func reminderDay(for unit: EquipmentUnit) -> Int32 {
+        guard unit.tracked, let due = unit.nextDue else { return ReminderQueue.none }
+        let reminded = unit.remindedDue == due
+        for stage in reminderStages where !reminded || stage < Int(unit.remindedStage) {
+            return due.raw &- Int32(stage)
+        }
+        return ReminderQueue.none
+    }
+
+    /// The smallest stage issued for `due` according to the unit's history.
+    private func earliestStageIssued(unit i: Int32, due: Day) -> Int32? {
+        var cursor = units[Int(i)].lastHistory
+        var best: Int32?
+        while cursor >= 0 {
+            let entry = history[Int(cursor)]
+            if entry.kind == .reminder, entry.a == due.raw {
+                let stage = Int32(clamping: entry.b)
+                best = best.map { min($0, stage) } ?? stage
+            }
+            cursor = entry.previous
+        }
+        return best
+    }
+
+    /// Re-keys the reminder queue for other stages (the daemon's configured ones): O(n log n),
+    /// only when they differ. Stages already issued stay issued.
+    public mutating func useReminderStages(_ stages: [Int]) {
+        let sorted = Array(Set(stages)).sorted(by: >)
+        guard sorted != reminderStages, !sorted.isEmpty else { return }
+        reminderStages = sorted
+        for i in units.indices {
+            units[i].reminderDay = reminderDay(for: units[i])
+        }
+        reminders.rebuild(units: units)
+    }
+
+    /// One shared copy per distinct value; strings of ≤ 15 UTF-8 bytes are stored inline
+    /// by Swift anyway, so they are not looked up.
+    mutating func intern(_ text: String) -> String {
+        if text.utf8.count <= 15 { return text }
+        if let shared = interned[text] { return shared }
+        interned[text] = text
+        return text
+    }
+
+    private mutating func actorNumber(_ actor: String) -> Int32 {
+        if let last = actors.last, last == actor { return Int32(actors.count - 1) }
+        if let n = actorIndex[actor] { return n }
+        let n = Int32(actors.count)
+        actors.append(actor)
+        actorIndex[actor] = n
+        return n
+    }
+
+    private mutating func record(_ i: Int32, _ kind: HistoryEntry.Kind, _ event: Event, a: Int32 = 0, b: Int32 = 0,
+                                 details: JSONObject? = nil) {
+        let entry = HistoryEntry(seq: event.seq, atMillis: event.at.millis, unit: i, previous: units[Int(i)].lastHistory,
+                                 kind: kind, actor: actorNumber(event.actor), a: a, b: b)
+        let n = Int32(history.count)
+        history.append(entry)
+        units[Int(i)].lastHistory = n
+        if let details, !details.isEmpty { historyDetails[n] = details }
+    }
+
+    private mutating func recordDirective(_ d: Int, _ kind: HistoryEntry.Kind, _ event: Event) {
+        guard let code = directives[d].equipment, let i = unitIndex(code) else { return }
+        record(i, kind, event, details: ["directive": .string(directives[d].id)])
     }
 }
 
-public enum EquipmentCommands {
-    public static let all: [DomainCommand] = []
+/// One event in a unit's history (compact: the event's own fields live in the journal).
+struct HistoryEntry: Sendable, Codable {
+    enum Kind: UInt8, Sendable, Codable {
+        case registered, updated, inspected, suspended, resumed, scrapped, reminder
+        case directiveIssued, directiveReported, directiveClosed
+
+        var eventType: String {
+            switch self {
+            case .registered: return EventType.equipmentRegistered
+            case .updated: return EventType.equipmentUpdated
+            case .inspected: return EventType.equipmentInspected
+            case .suspended: return EventType.equipmentSuspended
+            case .resumed: return EventType.equipmentResumed
+            case .scrapped: return EventType.equipmentScrapped
+            case .reminder: return EventType.reminderIssued
+            case .directiveIssued: return EventType.directiveIssued
+            case .directiveReported: return EventType.directiveReported
+            case .directiveClosed: return EventType.directiveClosed
+            }
+        }
+    }
+
+    var seq: Int
+    var atMillis: Int64
+    var unit: Int32
+    /// The unit's previous entry (−1: none).
+    var previous: Int32
+    var kind: Kind
+    var actor: Int32
+    /// Kind-specific: reminder due day / inspection index.
+    var a: Int32
+    /// Kind-specific: reminder stage.
+    var b: Int32
 }
 
-/// Equipment CSV import kinds (the special-equipment work fills this in).
-public enum EquipmentImports {
-    public static let all: [CSVImportKind] = []
+/// The due-date fields every event that sets them carries: `nextDue` (absent when the
+/// grade forbids use), `nextDueSource`, `dueBase`, `dueBaseFirst`, `gradeNotUsable`.
+/// Apply takes them as decided, so replay never recomputes a past decision.
+struct DueFields: Sendable, Equatable {
+    var nextDue: Day?
+    var source: DueSource
+    var base: Day
+    var baseFirst: Bool
+    var gradeNotUsable: Bool
+
+    init(nextDue: Day?, source: DueSource, base: Day, baseFirst: Bool, gradeNotUsable: Bool) {
+        self.nextDue = nextDue
+        self.source = source
+        self.base = base
+        self.baseFirst = baseFirst
+        self.gradeNotUsable = gradeNotUsable
+    }
+
+    init(_ unit: EquipmentUnit) {
+        self.init(nextDue: unit.nextDue, source: unit.nextDueSource, base: unit.dueBase,
+                  baseFirst: unit.dueBaseIsFirst, gradeNotUsable: unit.notUsableByGrade)
+    }
+
+    /// Collects the due fields during a single pass over an event's members.
+    struct Reader {
+        var nextDue: Day?
+        var source: DueSource?
+        var base: Day?
+        var baseFirst = false
+        var gradeNotUsable = false
+
+        mutating func take(_ key: String, _ value: JSONValue, _ data: Payload) throws(CommandError) {
+            switch key {
+            case "nextDue": nextDue = try data.day(value, key)
+            case "nextDueSource": source = value.stringValue.flatMap(DueSource.init(rawValue:))
+            case "dueBase": base = try data.day(value, key)
+            case "dueBaseFirst": baseFirst = value.boolValue ?? false
+            case "gradeNotUsable": gradeNotUsable = value.boolValue ?? false
+            default: break
+            }
+        }
+
+        func finish(_ data: Payload) throws(CommandError) -> DueFields {
+            guard let source, let base else { throw data.malformed("needs nextDueSource and dueBase") }
+            return DueFields(nextDue: nextDue, source: source, base: base, baseFirst: baseFirst, gradeNotUsable: gradeNotUsable)
+        }
+    }
+
+    init(_ data: Payload) throws(CommandError) {
+        guard let source = DueSource(rawValue: try data.string("nextDueSource")) else { throw data.malformed("bad nextDueSource") }
+        self.init(nextDue: try data.optionalDay("nextDue"), source: source, base: try data.day("dueBase"),
+                  baseFirst: data.event.data["dueBaseFirst"]?.boolValue ?? false,
+                  gradeNotUsable: data.event.data["gradeNotUsable"]?.boolValue ?? false)
+    }
+
+    func store(in unit: inout EquipmentUnit) {
+        unit.nextDue = nextDue
+        unit.nextDueSource = source
+        unit.dueBase = base
+        unit.dueBaseIsFirst = baseFirst
+        unit.notUsableByGrade = gradeNotUsable
+    }
+
+    func encode(into data: inout JSONObject) {
+        if let nextDue { data["nextDue"] = .string(nextDue.description) }
+        data["nextDueSource"] = .string(source.rawValue)
+        data["dueBase"] = .string(base.description)
+        data["dueBaseFirst"] = .bool(baseFirst)
+        if gradeNotUsable { data["gradeNotUsable"] = true }
+    }
+}
+
+/// Typed reads of an event's data for `apply`; a failure is an `internal` error naming
+/// the seq, since the commands never write such an event.
+struct Payload {
+    let event: Event
+    init(_ event: Event) { self.event = event }
+
+    func malformed(_ what: String) -> CommandError {
+        .init(.internal, "seq \(event.seq): \(event.type): \(what)")
+    }
+
+    func string(_ key: String) throws(CommandError) -> String {
+        guard let s = event.data[key]?.stringValue else { throw malformed("missing string \"\(key)\"") }
+        return s
+    }
+
+    func int(_ key: String) throws(CommandError) -> Int {
+        guard let n = event.data[key]?.intValue else { throw malformed("missing integer \"\(key)\"") }
+        return n
+    }
+
+    func day(_ key: String) throws(CommandError) -> Day {
+        guard let d = try optionalDay(key) else { throw malformed("missing date \"\(key)\"") }
+        return d
+    }
+
+    /// A date member's value.
+    func day(_ value: JSONValue, _ key: String) throws(CommandError) -> Day {
+        guard let text = value.stringValue, let date = CivilDate(iso: text) else { throw malformed("\"\(key)\" is not a date") }
+        return Day(date)
+    }
+
+    func optionalDay(_ key: String) throws(CommandError) -> Day? {
+        guard let value = event.data[key], !value.isNull else { return nil }
+        guard let text = value.stringValue, let date = CivilDate(iso: text) else { throw malformed("\"\(key)\" is not a date") }
+        return Day(date)
+    }
+
+    func unit(in state: EquipmentState, key: String = "code") throws(CommandError) -> Int32 {
+        let code = try string(key)
+        guard let i = state.unitIndex(code) else { throw malformed("equipment \(code) is not registered") }
+        return i
+    }
+
+    func directive(in state: EquipmentState) throws(CommandError) -> Int {
+        let id = try string("id")
+        guard let d = state.directiveIndex[id] else { throw malformed("directive \(id) does not exist") }
+        return d
+    }
+
+    /// The listed members of the data that are present.
+    func details(_ keys: [String]) -> JSONObject {
+        var out = JSONObject()
+        for key in keys { if let v = event.data[key] { out[key] = v } }
+        return out
+    }
 }

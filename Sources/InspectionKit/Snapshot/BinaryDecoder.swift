@@ -62,6 +62,17 @@ final class BinarySource {
         case is Int64.Type: return Int64(bitPattern: try u64()) as! T
         case is Int32.Type: return Int32(bitPattern: try u32()) as! T
         case is UInt8.Type: return try u8() as! T
+        case is Int8.Type: return Int8(bitPattern: try u8()) as! T
+        case is Int16.Type:
+            let raw = try u32()
+            guard raw <= UInt32(UInt16.max) else { throw corrupt("Int16 out of range") }
+            return Int16(bitPattern: UInt16(raw)) as! T
+        case is UInt16.Type:
+            let raw = try u32()
+            guard raw <= UInt32(UInt16.max) else { throw corrupt("UInt16 out of range") }
+            return UInt16(raw) as! T
+        case is UInt.Type: return UInt(try u64()) as! T
+        case is Float.Type: return Float(bitPattern: try u32()) as! T
         case is UInt32.Type: return try u32() as! T
         case is UInt64.Type: return try u64() as! T
         case is Bool.Type: return (try u8() != 0) as! T

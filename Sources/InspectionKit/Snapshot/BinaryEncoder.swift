@@ -55,6 +55,11 @@ final class BinarySink {
         case let v as Int64: u64(UInt64(bitPattern: v))
         case let v as Int32: u32(UInt32(bitPattern: v))
         case let v as UInt8: bytes.append(v)
+        case let v as Int8: bytes.append(UInt8(bitPattern: v))
+        case let v as Int16: u32(UInt32(UInt16(bitPattern: v)))
+        case let v as UInt16: u32(UInt32(v))
+        case let v as UInt: u64(UInt64(v))
+        case let v as Float: u32(v.bitPattern)
         case let v as UInt32: u32(v)
         case let v as UInt64: u64(v)
         case let v as Bool: bytes.append(v ? 1 : 0)
@@ -63,6 +68,8 @@ final class BinarySink {
             u32(UInt32(v.count))
             v.withUnsafeBytes { bytes.append(contentsOf: $0) }   // little-endian hosts only (x86_64, arm64)
         default:
+            // Every primitive is handled above; anything that reaches here encodes itself
+            // through containers. (A primitive missing above would recurse forever.)
             try value.encode(to: BinaryValueEncoder(sink: self))
         }
     }

@@ -1,0 +1,65 @@
+/// Snapshots (SPEC §10) hold the records; indexes, interned strings, tallies and the
+/// reminder queue are rebuilt on load, O(n log n).
+extension EquipmentState: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case rules, rulesSHA256, rulesSeq, rulesSource, units, inspections, history, historyDetails, actors
+        case reminderStages, remindersIssued, directives, directivesPerYear
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(rules?.json.objectValue, forKey: .rules)
+        try c.encodeIfPresent(rulesSHA256, forKey: .rulesSHA256)
+        try c.encode(rulesSeq, forKey: .rulesSeq)
+        try c.encodeIfPresent(rulesSource, forKey: .rulesSource)
+        try c.encode(units, forKey: .units)
+        try c.encode(inspections, forKey: .inspections)
+        try c.encode(history, forKey: .history)
+        try c.encode(historyDetails, forKey: .historyDetails)
+        try c.encode(actors, forKey: .actors)
+        try c.encode(reminderStages, forKey: .reminderStages)
+        try c.encode(remindersIssued, forKey: .remindersIssued)
+        try c.encode(directives, forKey: .directives)
+        try c.encode(directivesPerYear, forKey: .directivesPerYear)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let json = try c.decodeIfPresent(JSONObject.self, forKey: .rules) {
+            do {
+                rules = try EquipmentRules(json: .object(json))
+            } catch {
+                throw DecodingError.dataCorruptedError(forKey: .rules, in: c, debugDescription: error.message)
+            }
+        }
+        rulesSHA256 = try c.decodeIfPresent(String.self, forKey: .rulesSHA256)
+        rulesSeq = try c.decode(Int.self, forKey: .rulesSeq)
+        rulesSource = try c.decodeIfPresent(String.self, forKey: .rulesSource)
+        units = try c.decode([EquipmentUnit].self, forKey: .units)
+        inspections = try c.decode([InspectionRecord].self, forKey: .inspections)
+        history = try c.decode([HistoryEntry].self, forKey: .history)
+        historyDetails = try c.decode([Int32: JSONObject].self, forKey: .historyDetails)
+        actors = try c.decode([String].self, forKey: .actors)
+        reminderStages = try c.decode([Int].self, forKey: .reminderStages)
+        remindersIssued = try c.decode(Int.self, forKey: .remindersIssued)
+        directives = try c.decode([Directive].self, forKey: .directives)
+        directivesPerYear = try c.decode([Int: Int].self, forKey: .directivesPerYear)
+
+        for (n, actor) in actors.enumerated() { actorIndex[actor] = Int32(n) }
+        for (d, directive) in directives.enumerated() {
+            directiveIndex[directive.id] = d
+            directives[d].user = intern(directive.user)
+        }
+        codeIndex.reserveCapacity(units.count)
+        for i in units.indices {
+            codeIndex.append(units[i].code)
+            units[i].user = intern(units[i].user)
+            units[i].userName = intern(units[i].userName)
+            units[i].region = intern(units[i].region)
+            if let variant = units[i].variant { units[i].variant = intern(variant) }
+            tally.count(units[i], 1)
+        }
+        reminders.rebuild(units: units)
+    }
+}

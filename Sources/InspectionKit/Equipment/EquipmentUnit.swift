@@ -1,0 +1,124 @@
+/// A calendar date stored in four bytes (days since 1970-01-01), for records kept by the
+/// million. Convert with `date` / `Day(_:)`.
+public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    public var raw: Int32
+
+    @inline(__always) public init(raw: Int32) { self.raw = raw }
+    @inline(__always) public init(_ date: CivilDate) { raw = Int32(clamping: date.daysSinceEpoch) }
+
+    public var date: CivilDate { CivilDate(daysSinceEpoch: Int(raw)) }
+
+    /// `YYYY-MM-DD`, written without intermediate strings (queues and reminders print many).
+    public var description: String {
+        let d = date
+        guard (0...9999).contains(d.year) else { return d.description }
+        return String(unsafeUninitializedCapacity: 10) { out in
+            @inline(__always) func put(_ v: Int, _ at: Int, _ width: Int) {
+                var v = v
+                for k in stride(from: at + width - 1, through: at, by: -1) {
+                    out[k] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(d.year, 0, 4)
+            out[4] = UInt8(ascii: "-")
+            put(d.month, 5, 2)
+            out[7] = UInt8(ascii: "-")
+            put(d.day, 8, 2)
+            return 10
+        }
+    }
+
+    @inline(__always) public func adding(days: Int) -> Day { Day(raw: Int32(clamping: Int(raw) + days)) }
+    public static func < (lhs: Day, rhs: Day) -> Bool { lhs.raw < rhs.raw }
+
+    public init(from decoder: any Decoder) throws { raw = try decoder.singleValueContainer().decode(Int32.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(raw)
+    }
+}
+
+/// 特种设备 — one registered unit (台/套), as the projection keeps it.
+///
+/// Strings shared by many units (using unit, region, variant) are interned by
+/// `EquipmentState`, so a million units cost one copy of each distinct value.
+public struct EquipmentUnit: Sendable, Codable {
+    /// 设备代码.
+    public internal(set) var code: String
+    /// 使用登记证编号 (may be empty if not yet issued).
+    public internal(set) var registration: String
+    public internal(set) var category: EquipmentCategory
+    /// 设备品种 key from the rules (nil: none given).
+    public internal(set) var variant: String?
+    /// The using unit's 统一社会信用代码.
+    public internal(set) var user: String
+    /// 使用单位名称 (may be empty).
+    public internal(set) var userName: String
+    /// 设备使用地点.
+    public internal(set) var address: String
+    /// 区域 (e.g. a district or its code).
+    public internal(set) var region: String
+    /// 投入使用日期.
+    public internal(set) var commissioned: Day
+    /// 安全状况等级 1–5 (vessels, piping); 0 when none.
+    public internal(set) var gradeValue: UInt8
+    public internal(set) var status: EquipmentStatus
+
+    /// The next periodic inspection; nil when the unit's grade forbids use.
+    public internal(set) var nextDue: Day?
+    public internal(set) var nextDueSource: DueSource
+    /// What a computed `nextDue` counts from: the last passing inspection, or the
+    /// commissioning date / a supervision inspection (`dueBaseIsFirst`).
+    public internal(set) var dueBase: Day
+    public internal(set) var dueBaseIsFirst: Bool
+
+    /// The date of the last inspection (any conclusion), or the one given at registration.
+    public internal(set) var lastInspected: Day?
+    /// Index into `EquipmentState.inspections` of the last recorded inspection (−1: none).
+    var lastInspectionIndex: Int32
+    /// 不合格: awaiting a passing re-inspection (rectification queue); may not be used.
+    public internal(set) var failed: Bool
+    /// The grade forbids use (e.g. a grade-5 vessel).
+    public internal(set) var notUsableByGrade: Bool
+    /// When it was suspended (停用), while suspended.
+    public internal(set) var suspendedOn: Day?
+    /// When it was scrapped (报废).
+    public internal(set) var scrappedOn: Day?
+
+    /// Reminders: the due date the last reminder was for, and its stage.
+    public internal(set) var remindedDue: Day?
+    public internal(set) var remindedStage: Int32
+    /// The day the next reminder falls due (`Int32.max`: none); the reminder queue's key.
+    var reminderDay: Int32
+
+    /// Index of the newest entry in `EquipmentState.history` for this unit (−1: none).
+    var lastHistory: Int32
+    /// The seq of `equipment.registered`.
+    public internal(set) var registeredSeq: Int
+
+    public var grade: Int? { gradeValue == 0 ? nil : Int(gradeValue) }
+
+    /// May be put to use: in service, not failed, grade allows it.
+    public var usable: Bool { status == .inUse && !failed && !notUsableByGrade }
+
+    /// Gets reminders and sits in the due/overdue queues: in service (failed units still
+    /// need their inspection), with a due date, grade not forbidding use.
+    public var tracked: Bool { status == .inUse && !notUsableByGrade && nextDue != nil }
+}
+
+/// An inspection as recorded (`equipment.inspected`).
+public struct InspectionRecord: Sendable, Codable {
+    public var seq: Int
+    public var date: Day
+    public var kind: InspectionKind
+    public var conclusion: InspectionConclusion
+    /// The grade recorded with it (0: none).
+    public var grade: UInt8
+    /// 下次检验日期 from the certificate, if given.
+    public var certificateDue: Day?
+    /// The unit's `nextDue` after it.
+    public var nextDue: Day?
+    /// 报告编号, inspecting organisation, note — rarely present, kept as given.
+    public var details: JSONObject
+}
