@@ -72,6 +72,8 @@ enum ReplayBenchmark {
         let ((path, bytes), generateSeconds) = measure { generate(count: count, directory: directory) }
         row("generate \(count) mixed events", String(format: "%.1f s, %.0f B/event", generateSeconds, Double(bytes) / Double(count)))
 
+        let (_, readSeconds) = measure { _ = try! JournalReader.scan(path: path) }
+        row("  read + verify chain + parse (no apply)", String(format: "%.0f events/s", Double(count) / readSeconds))
         var state = InspectionState()
         let (scan, replaySeconds) = measure {
             try! JournalReader.scan(path: path) { (record, _) throws(JournalDamage) in

@@ -159,6 +159,12 @@ public enum RFC3797 {
     /// - Precondition: `poolSize` ≥ 0, `count` ≥ 0, and min(`count`, `poolSize`) ≤
     ///   ``maximumCount`` (65535) — validate requests against it before calling.
     public static func select(key: String, poolSize n: Int, count k: Int) -> [Int] {
+        select(keyBytes: Array(key.utf8), poolSize: n, count: k)
+    }
+
+    /// `select` with the key as its UTF-8 bytes (callers that derive many keys from one
+    /// prefix build them without going through `String`).
+    public static func select(keyBytes: [UInt8], poolSize n: Int, count k: Int) -> [Int] {
         precondition(n >= 0 && k >= 0, "RFC 3797 pool size and count must not be negative (got \(n), \(k))")
         let picks = Swift.min(k, n)
         precondition(picks <= maximumCount,
@@ -167,7 +173,8 @@ public enum RFC3797 {
 
         // be16(i) ‖ key ‖ be16(i); only the four i bytes change between picks.
         var message = [UInt8](repeating: 0, count: 2)
-        message.append(contentsOf: key.utf8)
+        message.reserveCapacity(keyBytes.count + 4)
+        message.append(contentsOf: keyBytes)
         message.append(contentsOf: [0, 0])
         let tail = message.count - 2
 

@@ -51,16 +51,26 @@ public enum TaskDraw {
         // Inspectors are handled by position in their department's sorted list, and
         // loads live in flat arrays: the team loop does no string hashing except one
         // conflict lookup per entity. O(targets × inspectors per department).
-        var loads = inspectorPool.map { [Int](repeating: 0, count: $0.inspectors.count) }
+        // One flat load array (department d's inspectors start at base[d]) so the inner
+        // loops index a single buffer instead of nested arrays.
+        var base: [Int] = []
+        var total = 0
+        for part in inspectorPool {
+            base.append(total)
+            total += part.inspectors.count
+        }
+        var loads = [Int](repeating: 0, count: total)
         // countAtLoad[d][L]: inspectors of department d with in-task load L.
         var countAtLoad = inspectorPool.map { [$0.inspectors.count] }
-        let allPositions = inspectorPool.map { Array($0.inspectors.indices) }
         var teams: [[String]] = []
         var excludedAll: [[String]] = []
         teams.reserveCapacity(targets.count)
         excludedAll.reserveCapacity(targets.count)
         let joint = task.departments.count > 1
         let needed = task.teamSize
+        let keyBytes = Array(key.utf8)
+        var teamKey: [UInt8] = []
+        teamKey.reserveCapacity(keyBytes.count + 12)
         var candidates: [Int] = []
         var kept: [Int] = []
         for (index, entity) in targets.enumerated() {
@@ -76,8 +86,9 @@ public enum TaskDraw {
                         if conflicts[inspector] != nil { excluded.append(inspector) } else { candidates.append(position) }
                     }
                 } else {
-                    candidates.append(contentsOf: allPositions[d])
+                    candidates.append(contentsOf: 0..<part.inspectors.count)
                 }
+                let offset = base[d]
                 guard candidates.count >= needed else {
                     let name = directory.entity(entity)?.name ?? ""
                     throw .conflict("task.draw: entity \(entity) \(name) (n = \(n)) needs \(needed) inspector(s) from \(part.department) but only \(candidates.count) are eligible (\(part.inspectors.count) qualified, \(excluded.count) excluded for conflict); register or qualify more inspectors, then draw again")
@@ -98,20 +109,27 @@ public enum TaskDraw {
                     var covered = 0
                     while covered < needed {
                         var next = Int.max
-                        for position in candidates where loads[d][position] > level { next = min(next, loads[d][position]) }
+                        for position in candidates where loads[offset + position] > level { next = min(next, loads[offset + position]) }
                         level = next
                         covered = 0
-                        for position in candidates where loads[d][position] <= level { covered += 1 }
+                        for position in candidates where loads[offset + position] <= level { covered += 1 }
                     }
                 }
                 kept.removeAll(keepingCapacity: true)
-                for position in candidates where loads[d][position] <= level { kept.append(position) }
-                let chosen = RFC3797.select(key: key + "\(10_000_000 + 100 * n + departmentIndex)./", poolSize: kept.count, count: needed)
+                loads.withUnsafeBufferPointer { load in
+                    for position in candidates where load[offset + position] <= level { kept.append(position) }
+                }
+                // key + "<10000000 + 100·n + d>./", built as bytes.
+                teamKey.removeAll(keepingCapacity: true)
+                teamKey.append(contentsOf: keyBytes)
+                appendDecimal(10_000_000 + 100 * n + departmentIndex, to: &teamKey)
+                teamKey.append(contentsOf: [0x2E, 0x2F])
+                let chosen = RFC3797.select(keyBytes: teamKey, poolSize: kept.count, count: needed)
                 for j in chosen {
                     let position = kept[j]
                     team.append(part.inspectors[position])
-                    let old = loads[d][position]
-                    loads[d][position] = old + 1
+                    let old = loads[offset + position]
+                    loads[offset + position] = old + 1
                     countAtLoad[d][old] -= 1
                     if countAtLoad[d].count == old + 1 { countAtLoad[d].append(0) }
                     countAtLoad[d][old + 1] += 1
@@ -141,5 +159,22 @@ public enum TaskDraw {
                  "excludedForConflict": .array(result.excluded[i].map { .string($0) })]
             }),
         ]
+    }
+}
+
+/// Appends the decimal digits of a non-negative integer.
+@inline(__always)
+func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var v = value
+    var count = 0
+    withUnsafeMutableBytes(of: &digits) { raw in
+        repeat {
+            raw[count] = UInt8(48 + v % 10)
+            v /= 10
+            count += 1
+        } while v > 0
+        for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(raw[i]) }
     }
 }
