@@ -85,13 +85,12 @@ public enum TaskDraw {
                     for (position, inspector) in part.inspectors.enumerated() {
                         if conflicts[inspector] != nil { excluded.append(inspector) } else { candidates.append(position) }
                     }
-                } else {
-                    candidates.append(contentsOf: 0..<part.inspectors.count)
                 }
                 let offset = base[d]
-                guard candidates.count >= needed else {
+                let eligible = conflicts == nil ? part.inspectors.count : candidates.count
+                guard eligible >= needed else {
                     let name = directory.entity(entity)?.name ?? ""
-                    throw .conflict("task.draw: entity \(entity) \(name) (n = \(n)) needs \(needed) inspector(s) from \(part.department) but only \(candidates.count) are eligible (\(part.inspectors.count) qualified, \(excluded.count) excluded for conflict); register or qualify more inspectors, then draw again")
+                    throw .conflict("task.draw: entity \(entity) \(name) (n = \(n)) needs \(needed) inspector(s) from \(part.department) but only \(eligible) are eligible (\(part.inspectors.count) qualified, \(excluded.count) excluded for conflict); register or qualify more inspectors, then draw again")
                 }
                 // Keep the lowest in-task load levels until at least `needed` remain.
                 // Levelling keeps loads within a level or two of each other, so this
@@ -117,7 +116,11 @@ public enum TaskDraw {
                 }
                 kept.removeAll(keepingCapacity: true)
                 loads.withUnsafeBufferPointer { load in
-                    for position in candidates where load[offset + position] <= level { kept.append(position) }
+                    if conflicts == nil {
+                        for position in 0..<part.inspectors.count where load[offset + position] <= level { kept.append(position) }
+                    } else {
+                        for position in candidates where load[offset + position] <= level { kept.append(position) }
+                    }
                 }
                 // key + "<10000000 + 100·n + d>./", built as bytes.
                 teamKey.removeAll(keepingCapacity: true)
