@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "InspectCLI", dependencies: ["InspectionKit", "Platform", "Journal", "ControlProtocol"]),
         .executableTarget(name: "inspectd", dependencies: ["InspectDaemon"]),
         .executableTarget(name: "inspectctl", dependencies: ["InspectCLI"]),
-        .executableTarget(name: "inspect-bench", dependencies: ["InspectionKit", "Journal", "ControlProtocol"]),
+        .executableTarget(name: "inspect-bench", dependencies: ["InspectionKit", "Platform", "Journal", "ControlProtocol"]),
         .testTarget(name: "InspectionKitTests", dependencies: ["InspectionKit"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "InspectionKit", "Platform"]),
         .testTarget(name: "InspectCLITests", dependencies: ["InspectCLI", "InspectionKit"]),

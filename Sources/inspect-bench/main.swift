@@ -6,6 +6,7 @@ import Foundation
 
 let scenarios: [(name: String, summary: String, run: () -> Void)] = [
     ("replay", "parse + apply a journal of mixed events (INSPECT_BENCH_EVENTS, default 1,000,000) vs JSONDecoder", ReplayBenchmark.run),
+    ("append", "durable appends and status round trips over the socket, 16 clients (INSPECT_BENCH_APPENDS per client) vs sqlite3", AppendBenchmark.run),
     ("draw", "freeze a 1,000,000-entity pool and draw 5 % with teams (target: draw ≤ 100 ms)", DrawBenchmark.run),
 ] + BenchmarkRegistry.more
 
