@@ -72,6 +72,11 @@ enum ReplayBenchmark {
         let ((path, bytes), generateSeconds) = measure { generate(count: count, directory: directory) }
         row("generate \(count) mixed events", String(format: "%.1f s, %.0f B/event", generateSeconds, Double(bytes) / Double(count)))
 
+        let shaSample = [UInt8](repeating: 0x61, count: 64 << 20)
+        let (_, shaSeconds) = measure { _ = SHA256.hash(shaSample) }
+        let (_, portableSeconds) = measure { var h = SHA256(accelerated: false); h.update(shaSample); _ = h.finalize() }
+        row("SHA-256 (SHA-NI: \(SHA256.hardwareAccelerated ? "yes" : "no")) / portable Swift",
+            String(format: "%.0f / %.0f MB/s", 64 / shaSeconds, 64 / portableSeconds))
         let (_, readSeconds) = measure { _ = try! JournalReader.scan(path: path) }
         row("  read + verify chain + parse (no apply)", String(format: "%.0f events/s", Double(count) / readSeconds))
         var state = InspectionState()

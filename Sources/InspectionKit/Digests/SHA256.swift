@@ -1,3 +1,5 @@
+import CSHA256
+
 /// SHA-256 message digest (FIPS 180-2), in pure Swift.
 ///
 /// The journal's hash chain (哈希链) hashes every line it writes and reads, so this is a
@@ -29,9 +31,17 @@ public struct SHA256: Sendable {
     private var bufferCount = 0
     /// Total message length in bytes (the padding needs it mod 2^64 bits).
     private var totalByteCount: UInt64 = 0
+    /// Use the CPU's SHA extensions when present (false: the portable Swift code).
+    private let accelerated: Bool
+
+    /// Whether this CPU has the SHA extensions the accelerated path uses.
+    public static let hardwareAccelerated: Bool = csha256_has_shani() != 0
 
     /// Creates a hasher for a new message.
-    public init() {}
+    /// `accelerated: false` forces the portable implementation (tests compare both).
+    public init(accelerated: Bool = true) {
+        self.accelerated = accelerated && Self.hardwareAccelerated
+    }
 
     /// Adds bytes to the message. O(n); full blocks are read in place, without copying.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
@@ -49,13 +59,13 @@ public struct SHA256: Sendable {
             base += take
             remaining -= take
             guard bufferCount == Self.blockByteCount else { return }
-            withUnsafeBytes(of: buffer) { Self.compress(&state, $0.baseAddress!, blockCount: 1) }
+            withUnsafeBytes(of: buffer) { Self.compress(&state, $0.baseAddress!, blockCount: 1, accelerated: accelerated) }
             bufferCount = 0
         }
 
         let blockCount = remaining / Self.blockByteCount
         if blockCount > 0 {
-            Self.compress(&state, base, blockCount: blockCount)
+            Self.compress(&state, base, blockCount: blockCount, accelerated: accelerated)
             base += blockCount * Self.blockByteCount
             remaining -= blockCount * Self.blockByteCount
         }
@@ -191,7 +201,21 @@ public struct SHA256: Sendable {
     /// Compresses `blockCount` consecutive 64-byte blocks at `blocks` into `state`.
     ///
     /// Fully unrolled; the 64-word schedule is kept as a rolling window of 16 locals.
-    private static func compress(_ state: inout State, _ blocks: UnsafeRawPointer, blockCount: Int) {
+    private static func compress(_ state: inout State, _ blocks: UnsafeRawPointer, blockCount: Int, accelerated: Bool) {
+        if accelerated {
+            var words: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+                (state.a, state.b, state.c, state.d, state.e, state.f, state.g, state.h)
+            withUnsafeMutableBytes(of: &words) { raw in
+                csha256_compress_shani(raw.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                                       blocks.assumingMemoryBound(to: UInt8.self), blockCount)
+            }
+            state = State(a: words.0, b: words.1, c: words.2, d: words.3, e: words.4, f: words.5, g: words.6, h: words.7)
+            return
+        }
+        compressPortable(&state, blocks, blockCount: blockCount)
+    }
+
+    private static func compressPortable(_ state: inout State, _ blocks: UnsafeRawPointer, blockCount: Int) {
         var a = state.a, b = state.b, c = state.c, d = state.d
         var e = state.e, f = state.f, g = state.g, h = state.h
         var p = blocks
