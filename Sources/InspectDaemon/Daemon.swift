@@ -208,15 +208,7 @@ enum JournalOpener {
             state = loaded
             resume = position
         }
-        var scan = try JournalReader.scan(path: paths.events, resumingAt: resume) { (record, _) throws(JournalDamage) in
-            do throws(CommandError) {
-                try state.apply(record.event())
-            } catch {
-                throw JournalDamage(line: 0, offset: 0, expectedSeq: record.seq, claimedSeq: record.seq, kind: .apply,
-                                    message: error.message, isLastLine: false)
-            }
-            return true
-        }
+        var scan = try PipelinedReplay.run(path: paths.events, resume: resume, state: &state)
         var torn: JournalRecovery.TornTail?
         if let damage = scan.damage {
             guard damage.isLastLine, damage.kind != .apply else {

@@ -119,6 +119,38 @@ enum ReplayBenchmark {
         row("reference: Foundation JSONDecoder (parse only)", String(format: "%.0f events/s", reference), String(format: "ours ×%.1f", rate / reference))
         let memory = memoryMiB()
         row("resident memory after replay / peak", String(format: "%.0f / %.0f MiB", memory.resident, memory.peak))
+        coldStart(directory: directory, count: count)
+    }
+
+    /// Starts the real `inspectd` on the generated journal: without a snapshot (full
+    /// replay, pipelined over two threads), then again from the snapshot it wrote at
+    /// shutdown (which still hash-checks the whole prefix).
+    static func coldStart(directory: String, count: Int) {
+        let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let daemonPath = binDir + "/inspectd"
+        guard FileManager.default.isExecutableFile(atPath: daemonPath) else {
+            row("cold start", "skipped: build inspectd first (swift build -c release)")
+            return
+        }
+        let config = #"{"journalDirectory":".","socketPath":"d.sock","snapshots":{"every":0,"onShutdown":true}}"#
+        FileManager.default.createFile(atPath: directory + "/inspectd.json", contents: Data(config.utf8))
+        func start(_ extra: [String]) -> Double {
+            let daemon = Process()
+            daemon.executableURL = URL(fileURLWithPath: daemonPath)
+            daemon.arguments = ["--config", directory + "/inspectd.json"] + extra
+            daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            let t = DispatchTime.now().uptimeNanoseconds
+            try! daemon.run()
+            while !FileManager.default.fileExists(atPath: directory + "/d.sock") && daemon.isRunning { usleep(2_000) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9
+            daemon.terminate()
+            daemon.waitUntilExit()
+            return seconds
+        }
+        let full = start(["--no-snapshot"])
+        row("cold start, \(count) events, no snapshot", String(format: "%.2f s", full), "10M events ≤ 10 s")
+        let fromSnapshot = start([])
+        row("cold start from the shutdown snapshot", String(format: "%.2f s", fromSnapshot), "10M events ≤ 2 s")
     }
 }
 
