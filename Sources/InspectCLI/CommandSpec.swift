@@ -1,3 +1,4 @@
+import Foundation
 import InspectionKit
 
 /// One `inspectctl NOUN VERB` form: how its words map onto a protocol command's args.
@@ -18,6 +19,9 @@ struct CommandSpec: Sendable {
         var key: String
         var kind: ValueKind = .string
         var help: String
+
+        /// What the value is called in usage lines: the option's name in capitals.
+        var placeholder: String { name.uppercased().replacingOccurrences(of: "-", with: "_") }
     }
 
     enum ValueKind: Sendable {
@@ -45,7 +49,7 @@ struct CommandSpec: Sendable {
             let name = p.rest ? p.name + "…" : p.name
             parts.append(p.optional ? "[\(name)]" : name)
         }
-        for o in options { parts.append(o.kind == .flag ? "[--\(o.name)]" : "[--\(o.name) \(o.key.uppercased())]") }
+        for o in options { parts.append(o.kind == .flag ? "[--\(o.name)]" : "[--\(o.name) \(o.placeholder)]") }
         parts.append("[--json]")
         return parts.joined(separator: " ")
     }
@@ -55,7 +59,7 @@ struct CommandSpec: Sendable {
         if !options.isEmpty {
             text += "\noptions:\n"
             for o in options {
-                let flag = o.kind == .flag ? "--\(o.name)" : "--\(o.name) \(o.key.uppercased())"
+                let flag = o.kind == .flag ? "--\(o.name)" : "--\(o.name) \(o.placeholder)"
                 text += "  " + flag.padding(toLength: max(24, flag.count + 2), withPad: " ", startingAt: 0) + o.help + "\n"
             }
         }

@@ -59,7 +59,7 @@ enum CommandTable {
         let specs = all.filter { $0.words[0] == noun }
         let width = specs.map { $0.words.joined(separator: " ").count }.max() ?? 10
         for spec in specs {
-            let firstSentence = spec.summary.split(separator: ".").first.map(String.init) ?? spec.summary
+            let firstSentence = spec.summary.components(separatedBy: ". ").first ?? spec.summary
             text += "  " + spec.words.joined(separator: " ").padding(toLength: width + 2, withPad: " ", startingAt: 0) + firstSentence + "\n"
         }
         text += "\nRun `inspectctl \(noun) VERB --help` for one command's arguments.\n"
@@ -79,10 +79,10 @@ enum CommandTable {
         let width = all.map { $0.words.joined(separator: " ").count }.max() ?? 10
         for spec in all {
             let name = spec.words.joined(separator: " ")
-            let firstSentence = spec.summary.split(separator: ".").first.map(String.init) ?? spec.summary
+            let firstSentence = spec.summary.components(separatedBy: ". ").first ?? spec.summary
             text += "  " + name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + firstSentence + "\n"
         }
-        text += "  audit replay|draws|pool".padding(toLength: width + 4, withPad: " ", startingAt: 0) + "offline audit of a journal file (inspectctl audit --help)\n"
+        text += "  " + "audit replay|draws|pool".padding(toLength: max(width, 23) + 2, withPad: " ", startingAt: 0) + "offline audit of a journal file (inspectctl audit --help)\n"
         text += "\nRun `inspectctl NOUN VERB --help` for one command's arguments.\n"
         return text
     }

@@ -72,6 +72,11 @@ enum PublicationCSV {
     }
 
     static func quote(_ field: String) -> String {
+        var field = field
+        // A cell starting with = + - @ (or a tab/CR) would be run as a formula by Excel
+        // and WPS: the public list must never carry one. A leading apostrophe shows
+        // the text as written.
+        if let first = field.first, "=+-@\t\r".contains(first) { field = "'" + field }
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

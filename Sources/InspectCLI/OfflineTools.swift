@@ -24,7 +24,7 @@ enum OfflineTools {
             result = ["ok": false, "events": .int(scan.count), "damage": .string(damage.description),
                       "line": .int(damage.line), "kind": .string(damage.kind.rawValue)]
             if let claimed = damage.claimedSeq { result["seq"] = .int(claimed) }
-            if damage.isLastLine { result["hint"] = "only the last line is damaged: inspectd repairs a torn tail on start (it is moved to events.jsonl.torn-*)" }
+            if damage.isRepairableTornTail { result["hint"] = "only the last line is damaged: inspectd repairs a torn tail on start (it is moved to events.jsonl.torn-*)" }
         } else {
             result = ["ok": true, "events": .int(scan.count), "head": .string(scan.head), "bytes": .int(scan.validBytes)]
         }

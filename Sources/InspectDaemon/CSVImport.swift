@@ -35,6 +35,8 @@ struct CSVImport {
     }
 
     static let batchSize = 2048
+    /// The largest CSV file accepted (a province-wide export of a few million rows fits).
+    static let maxFileBytes = 4 << 30
     static let chunkSize = 1 << 20
 
     func run(source: Source, encoding requested: Encoding?, actor: Actor) -> Result<JSONValue, CommandError> {

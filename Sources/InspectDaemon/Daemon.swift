@@ -7,7 +7,7 @@ import Platform
 /// `inspectd`: starts the daemon (the executable's entry point calls `Daemon.main`).
 public enum Daemon {
     static let usage = """
-        usage: inspectd [--config PATH] [--simulated-clock TIME]
+        usage: inspectd [--config PATH] [--simulated-clock TIME] [--no-snapshot] [--version]
 
         Runs the inspectd daemon: journal in config's journalDirectory, control socket at
         config's socketPath (default <journal>/inspectd.sock).
@@ -211,7 +211,7 @@ enum JournalOpener {
         var scan = try PipelinedReplay.run(path: paths.events, resume: resume, state: &state)
         var torn: JournalRecovery.TornTail?
         if let damage = scan.damage {
-            guard damage.isLastLine, damage.kind != .apply else {
+            guard damage.isRepairableTornTail else {
                 throw JournalRecovery.Failure.damaged(damage, path: paths.events)
             }
             let stamp = utcStamp(clock.now())

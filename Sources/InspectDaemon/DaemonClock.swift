@@ -26,10 +26,17 @@ public final class SimulatedClock: DaemonClock, @unchecked Sendable {
     public var isSimulated: Bool { true }
 
     /// Moves the clock; it never goes backwards (journal times must not decrease).
+    /// The latest time the journal's `at` format can hold (a four-digit year).
+    public static let latest = Timestamp(millis: 253_402_300_799_000 - 14 * 3600 * 1000)   // 9999-12-31T23:59:59, any zone
+
     public func set(_ time: Timestamp) throws(CommandError) {
         try lock.withLock { () throws(CommandError) in
+            let zone = BureauZone.shanghai
             guard time >= current else {
-                throw .conflict("clock.set: the simulated clock only moves forward (now \(current.millis) ms, asked \(time.millis) ms)")
+                throw .conflict("clock.set: the simulated clock only moves forward (now \(zone.format(current)), asked \(zone.format(time)))")
+            }
+            guard time <= Self.latest else {
+                throw .badRequest("clock.set: \(zone.format(time)) is past year 9999, which journal times cannot express")
             }
             current = time
         }

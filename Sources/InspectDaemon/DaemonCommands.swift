@@ -106,6 +106,14 @@ struct DaemonCommands: Sendable {
                     throw CommandError.badRequest("\(kind.command): \"path\" must be absolute (the daemon's working directory is not yours); inspectctl resolves it for you")
                 }
                 guard Sys.fileExists(path) else { throw CommandError.notFound("\(kind.command): no file \(path)") }
+                // Only regular files: a FIFO or a device would block or never end, and the
+                // import runs under the state lock.
+                guard let size = Sys.regularFileSize(path) else {
+                    throw CommandError.badRequest("\(kind.command): \(path) is not a regular file; export the data to a .csv file and import that")
+                }
+                guard size <= CSVImport.maxFileBytes else {
+                    throw CommandError.tooLarge("\(kind.command): \(path) is \(size) bytes; the limit is \(CSVImport.maxFileBytes) — split the file")
+                }
                 let groups = Sys.groupIDs(uid: actor.uid, primary: Sys.primaryGroup(actor.uid) ?? 0)
                 guard Sys.peerMayRead(path, uid: actor.uid, groups: groups) else {
                     throw CommandError.forbidden("\(kind.command): \(actor.journalName) may not read \(path); the daemon reads files only on behalf of someone who could read them")

@@ -38,6 +38,15 @@ public struct JournalDamage: Error, Sendable, Equatable, CustomStringConvertible
         self.isLastLine = isLastLine
     }
 
+    /// True when start-up may quarantine this line as a torn write: it is the last
+    /// line and it is incomplete (no newline) or unreadable. A complete, well-formed last
+    /// line whose `prev` or seq is wrong is not a torn write — our writer never produces
+    /// one — but evidence that this line or the one before it was altered, so it stops
+    /// the start like damage anywhere else.
+    public var isRepairableTornTail: Bool {
+        isLastLine && (kind == .unterminated || kind == .json || kind == .shape)
+    }
+
     public var description: String {
         let seqText = claimedSeq.map { "seq \($0)" } ?? "expected seq \(expectedSeq)"
         return "line \(line) (\(seqText)): \(message)"

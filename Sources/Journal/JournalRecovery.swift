@@ -44,9 +44,9 @@ public enum JournalRecovery {
 
     /// Moves the torn tail described by `scan.damage` to `events.jsonl.torn-<stamp>`
     /// (written, fsynced, directory fsynced) and truncates the journal to the last
-    /// valid line. Call only when `scan.damage?.isLastLine == true`.
+    /// valid line. Call only when `scan.damage?.isRepairableTornTail == true`.
     public static func quarantineTornTail(paths: JournalPaths, scan: JournalScan, utcStamp: String) throws(SystemError) -> TornTail {
-        guard let damage = scan.damage, damage.isLastLine else {
+        guard let damage = scan.damage, damage.isRepairableTornTail else {
             preconditionFailure("quarantineTornTail needs a last-line damage")
         }
         let fd = try Sys.open(paths.events, O_RDWR)

@@ -131,6 +131,13 @@ public enum Sys {
         return info.st_mode & S_IROTH != 0
     }
 
+    /// The size of `path` if it is a regular file (following symlinks), else nil.
+    public static func regularFileSize(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
     public static func isSocket(_ path: String) -> Bool {
         var info = stat()
         guard lstat(path, &info) == 0 else { return false }

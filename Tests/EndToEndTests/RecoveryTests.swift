@@ -19,13 +19,31 @@ extension EndToEnd {
             TornTail(name: "half a line, no newline",
                      bytes: Array(#"{"seq":4,"at":"2025-06-02T09:00:00.000+08:00","type":"journal.annot"#.utf8),
                      reasonMentions: "newline"),
-            TornTail(name: "valid JSON with a wrong prev",
-                     bytes: Array(#"{"seq":4,"at":"2025-06-02T09:00:00.000+08:00","type":"journal.annotated","actor":"uid:0/root","data":{"text":"forged"},"prev":"\#(String(repeating: "1", count: 64))"}"#.utf8) + [10],
-                     reasonMentions: "prev"),
             TornTail(name: "unparseable line with a newline",
                      bytes: Array(#"{"seq":4,"at":"2025-06-02T09:00:00.0"#.utf8) + [0, 0, 0, 10],
                      reasonMentions: "JSON"),
         ]
+
+        /// A complete, well-formed last line whose prev is wrong is not a torn write (the
+        /// writer never leaves one): it means this line or the one before it was altered.
+        /// Quarantining it would accept an edited line N−1 as genuine, so the start stops.
+        @Test func aCompleteLastLineWithAWrongPrevStopsTheStart() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            _ = try sandbox.seedAnnotations(3)
+            try? FileManager.default.removeItem(atPath: sandbox.journalDirectory + "/snapshots")
+            let forged = Array(#"{"seq":4,"at":"2025-06-02T09:00:00.000+08:00","type":"journal.annotated","actor":"uid:0/root","data":{"text":"forged"},"prev":"\#(String(repeating: "1", count: 64))"}"#.utf8) + [10]
+            let handle = try #require(FileHandle(forWritingAtPath: sandbox.eventsPath))
+            handle.seekToEndOfFile()
+            handle.write(Data(forged))
+            try handle.close()
+            let before = try sandbox.eventsBytes()
+            let outcome = try sandbox.runDaemonExpectingExit()
+            #expect(outcome.status == 1, "\(outcome)")
+            #expect(outcome.stderr.contains("line 4 (seq 4)") && outcome.stderr.contains("prev"), "\(outcome.stderr)")
+            #expect(try sandbox.eventsBytes() == before, "the journal was modified")
+            #expect(try sandbox.tornFiles().isEmpty)
+        }
 
         @Test(arguments: tornTails)
         func aTornLastLineIsQuarantinedAndJournaled(_ torn: TornTail) throws {

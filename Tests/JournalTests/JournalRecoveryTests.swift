@@ -37,7 +37,8 @@ struct JournalRecoveryTests {
             let record = JournalRecord(seq: 4, at: "2026-11-22T09:30:00.123+08:00", type: "journal.annotated",
                                        actor: "uid:1000/zhang", data: ["text": "forged"], prev: String(repeating: "1", count: 64))
             bytes += record.encoded() + [10]
-            return (bytes, Expectation(validEvents: 3, damage: .prev, damagedLine: 4, repairable: true))
+            // Complete and well-formed, so not a torn write: it must stop the start.
+            return (bytes, Expectation(validEvents: 3, damage: .prev, damagedLine: 4, repairable: false))
         case .damageInTheMiddle:
             chain.add("note 4")
             var lines = chain.lines
@@ -70,7 +71,7 @@ struct JournalRecoveryTests {
         #expect(scan.count == expect.validEvents)
         #expect(scan.damage?.kind == expect.damage)
         #expect(scan.damage?.line == expect.damagedLine)
-        #expect((scan.damage?.isLastLine ?? false) == expect.repairable)
+        #expect((scan.damage?.isRepairableTornTail ?? false) == expect.repairable)
         #expect(scan.fileBytes == bytes.count)
     }
 

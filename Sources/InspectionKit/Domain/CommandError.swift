@@ -28,6 +28,7 @@ public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible 
     public static func notFound(_ message: String) -> CommandError { .init(.notFound, message) }
     public static func conflict(_ message: String) -> CommandError { .init(.conflict, message) }
     public static func forbidden(_ message: String) -> CommandError { .init(.forbidden, message) }
+    public static func tooLarge(_ message: String) -> CommandError { .init(.tooLarge, message) }
 
     public var description: String { "\(code.rawValue): \(message)" }
 }

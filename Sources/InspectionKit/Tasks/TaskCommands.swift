@@ -319,6 +319,10 @@ public enum TaskCommands {
         for i in inspectors where state.directory.inspectors[i] == nil {
             throw .badRequest("\(c): \"inspectors\" has \(i), which is not a registered inspector")
         }
+        // 行政处罚法 Art. 42: an inspection is made by at least two enforcement officers.
+        guard Set(inspectors).count >= 2 else {
+            throw .badRequest("\(c): \"inspectors\" must list at least two different inspectors present (行政处罚法 Art. 42); the drawn team was \((draw.teams[entity] ?? []).joined(separator: ", "))")
+        }
         for i in inspectors where state.directory.conflicted(inspector: i, entity: entity) {
             throw .badRequest("\(c): inspector \(i) has a declared conflict of interest (回避) with \(entity) and may not inspect it; record the inspectors who actually took part")
         }
@@ -329,9 +333,14 @@ public enum TaskCommands {
             "date": .string(date.description),
         ]
         if !detail.isEmpty { data["detail"] = .string(detail) }
+        // Substitutes are allowed (illness, leave) but visible to the audit.
+        let team = Set(draw.teams[entity] ?? [])
+        let offTeam = inspectors.filter { !team.contains($0) }
+        if !offTeam.isEmpty { data["offTeam"] = .array(offTeam.map { .string($0) }) }
         data["publishBy"] = .string(publishBy.description)
-        return CommandOutcome(events: [NewEvent("inspection.recorded", data)],
-                              result: ["task": .string(task.id), "entity": .string(entity), "publishBy": .string(publishBy.description)])
+        var result: JSONObject = ["task": .string(task.id), "entity": .string(entity), "publishBy": .string(publishBy.description)]
+        if !offTeam.isEmpty { result["offTeam"] = data["offTeam"] }
+        return CommandOutcome(events: [NewEvent("inspection.recorded", data)], result: .object(result))
     }
 
     static let publish = DomainCommand(
