@@ -66,8 +66,10 @@ enum EquipmentInput {
 
     static func parseCode(_ text: String) throws(FieldError) -> String {
         guard !text.isEmpty else { throw FieldError(field: "code", reason: "is empty; give the 设备代码") }
-        guard text.count <= 64, !text.contains(where: { $0.isWhitespace || $0 == "/" || $0.isNewline }) else {
-            throw FieldError(field: "code", reason: "\"\(text)\" must be the 设备代码 without spaces or slashes, at most 64 characters")
+        // 设备代码 are 20 digits since TSG 08-2017; older registrations use letters and
+        // hyphens too. Spaces, punctuation or Chinese characters mean a typo.
+        guard (1...32).contains(text.count), text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            throw FieldError(field: "code", reason: "\"\(text)\" is not a 设备代码: up to 32 ASCII letters, digits or hyphens (usually 20 digits)")
         }
         return text
     }
@@ -137,6 +139,9 @@ enum EquipmentInput {
         }
         guard commissioned <= today else {
             throw FieldError(field: "commissioned", reason: "\(commissioned) is in the future (today is \(today))")
+        }
+        guard commissioned.year >= 1900 else {
+            throw FieldError(field: "commissioned", reason: "\(commissioned) is before 1900; check the 投用日期")
         }
         let variant = try parseVariant(source, category: category, rules: rules) ?? nil
         let grade = try parseGrade(source)
