@@ -31,6 +31,10 @@ public struct Request: Sendable, Equatable {
         guard case .object(let object) = value else {
             throw Rejection(id: .null, error: .badRequest("request must be a JSON object like {\"id\":\"1\",\"cmd\":\"status\",\"args\":{}}"))
         }
+        // Duplicate keys are ambiguous (which "cmd" did the client mean?): refuse them.
+        if let duplicate = firstDuplicate(object.keys) {
+            throw Rejection(id: .null, error: .badRequest("request field \"\(duplicate)\" appears twice"))
+        }
         let id = object["id"] ?? .null
         switch id {
         case .null, .string, .number: break
@@ -51,8 +55,17 @@ public struct Request: Sendable, Equatable {
                 throw Rejection(id: id, error: .badRequest("request field \"args\" must be an object"))
             }
             args = inner
+            if let duplicate = firstDuplicate(args.keys) {
+                throw Rejection(id: id, error: .badRequest("\(cmd): argument \"\(duplicate)\" appears twice"))
+            }
         }
         return Request(id: id, cmd: cmd, args: args)
+    }
+
+    private static func firstDuplicate(_ keys: [String]) -> String? {
+        var seen = Set<String>()
+        for key in keys where !seen.insert(key).inserted { return key }
+        return nil
     }
 
     public static func parse(_ line: String) throws(Rejection) -> Request {

@@ -204,6 +204,9 @@ enum Audit {
         let context = CommandContext(now: rebuilt.now, zone: env.zone,
                                      actor: Actor(uid: Sys.userID, name: "audit", roles: [.admin]), settings: env.settings)
         let header = "as of \(env.zone.format(rebuilt.now)) (seq \(rebuilt.state.lastSeq))"
+        if let seq = options.seq, seq > rebuilt.state.lastSeq {
+            Sys.writeStandardError("inspectctl: note: the journal ends at seq \(rebuilt.state.lastSeq); --seq \(seq) answers as of its end")
+        }
         do throws(CommandError) {
             let outcome = try command.run(Arguments(args, command: command.name), context, rebuilt.state)
             if options.json {

@@ -41,6 +41,9 @@ struct CSVImport {
 
     func run(source: Source, encoding requested: Encoding?, actor: Actor) -> Result<JSONValue, CommandError> {
         service.executeBatch(actor: actor) { (session) throws(CommandError) -> JSONValue in
+            if Self.startsWithUTF16BOM(source) {
+                throw CommandError.badRequest("\(kind.command): \(source.name) is UTF-16 (Excel's \"Unicode text\"); save it as \"CSV UTF-8\" (or GB18030) and import again")
+            }
             // A UTF-8 byte-order mark settles the encoding, whatever was declared.
             var encoding = Self.startsWithBOM(source) ? .utf8 : (requested ?? .utf8)
             var pass1: PassOneResult
@@ -138,6 +141,18 @@ struct CSVImport {
             }
         }
         return (validLong, invalid)
+    }
+
+    static func startsWithUTF16BOM(_ source: Source) -> Bool {
+        switch source {
+        case .inline: return false
+        case .file(let path):
+            guard let fd = try? Sys.open(path, O_RDONLY) else { return false }
+            defer { Sys.close(fd) }
+            var head = [UInt8](repeating: 0, count: 2)
+            let n = head.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, 2) }
+            return n == 2 && (head == [0xFF, 0xFE] || head == [0xFE, 0xFF])
+        }
     }
 
     static func startsWithBOM(_ source: Source) -> Bool {
@@ -308,7 +323,7 @@ enum ImportFailure: Error {
                 return .badRequest("\(command): \(name) line \(line): invalid UTF-8 at byte \(offset) (the file reads as UTF-8 up to there, so it looks damaged); nothing was imported. Fix or re-export the file, or if it really is GBK/GB18030 pass \"encoding\":\"gb18030\".")
             }
             return .badRequest("\(command): \(name) line \(line): not valid UTF-8 at byte \(offset); nothing was imported. Pass \"encoding\":\"gb18030\" (inspectctl … --encoding gb18030) for GBK/GB18030 files")
-        case .badEncoding(let why): return .badRequest("\(command): \(name) is \(why); save it as UTF-8 or GB18030")
+        case .badEncoding(let why): return .badRequest("\(command): \(name) is \(why); save it as UTF-8 or GB18030 (and pass --encoding to match)")
         case .empty: return .badRequest("\(command): \(name) has no data rows (a header row and at least one row are needed)")
         case .system(let why): return .badRequest("\(command): \(why)")
         case .command(let e): return e

@@ -173,6 +173,7 @@ public enum Daemon {
                 }
             } catch {
                 log.error("SIGHUP: config not reloaded, keeping the old one: \(error)")
+                service.reportReloadProblem("SIGHUP: \(options.configPath) was not reloaded (the previous config stays in force): \(error)")
             }
             service.equipment.syncRules(service: service, path: service.config.equipmentRulesPath)
         }

@@ -50,7 +50,11 @@ public final class InspectionService: @unchecked Sendable {
     public func replaceDomainSettings(_ new: DomainSettings) { lock.withLock { domainSettings = new } }
 
     /// Swaps in a reloaded config (roles and limits; paths need a restart).
-    public func replaceConfig(_ new: DaemonConfig) { lock.withLock { settings = new } }
+    public func replaceConfig(_ new: DaemonConfig) { lock.withLock { settings = new; reloadProblem = nil } }
+
+    /// Why the last SIGHUP could not reload the config (shown in `status` until a reload works).
+    private var reloadProblem: String?   // guarded by lock
+    public func reportReloadProblem(_ problem: String) { lock.withLock { reloadProblem = problem } }
 
     /// Reads the state under the lock.
     public func withState<T>(_ body: (InspectionState) throws -> T) rethrows -> T {
@@ -272,6 +276,7 @@ public final class InspectionService: @unchecked Sendable {
         let uptime = Double(Sys.monotonicNanos() - startedMonotonic) / 1e9
         var warnings = startWarnings + equipment.warnings
         if let error = snapshotter?.status["lastError"]?.stringValue { warnings.append("last snapshot failed: \(error)") }
+        if let problem = lock.withLock({ reloadProblem }) { warnings.append(problem) }
         if let failure = stats.failure { warnings.append("journal is read-only after a write failure: \(failure)") }
         return [
             "version": .string(Self.version),

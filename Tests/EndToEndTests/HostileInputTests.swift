@@ -24,6 +24,21 @@ extension EndToEnd {
             #expect(try daemon.terminate() == .exited(0))
         }
 
+        @Test func duplicateKeysAreRefusedNotGuessed() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            let daemon = try sandbox.startDaemon()
+            let connection = try sandbox.connect()
+            try connection.send(#"{"id":"1","cmd":"status","cmd":"journal.annotate","args":{"text":"x"}}"#)
+            let first = try connection.readReply()
+            #expect(!first.ok && first.code == "bad_request" && first.message.contains("\"cmd\" appears twice"), "\(first)")
+            try connection.send(#"{"id":"2","cmd":"journal.annotate","args":{"text":"a","text":"b"}}"#)
+            let second = try connection.readReply()
+            #expect(!second.ok && second.message.contains("\"text\" appears twice"), "\(second)")
+            #expect(try connection.requireOK("journal.head")["events"] as? Int == 0)
+            #expect(try daemon.terminate() == .exited(0))
+        }
+
         @Test func theSimulatedClockStopsAtYear9999() throws {
             let sandbox = try Sandbox()
             defer { sandbox.cleanup() }
