@@ -213,17 +213,22 @@ struct CSVImport {
         var linesBefore = 0    // newlines in the file before the current chunk
         var bomLength = 0
 
-        func consume(_ text: UnsafeRawBufferPointer) throws(ImportFailure) {
+        /// The first record is the header; every other one becomes a row.
+        func take(_ record: CSVParser.Record) throws(ImportFailure) {
+            guard let bound = header else {
+                do throws(CSVRowError) { header = try kind.schema.bind(header: record.fields, line: record.line) } catch { throw .row(error) }
+                return
+            }
+            let row: CSVRow
+            do throws(CSVRowError) { row = try bound.row(record) } catch { throw .row(error) }
+            try handle(row)
+        }
+
+        /// Feeds `text` to the parser (nil: the end of the input) and flattens its two
+        /// kinds of failure.
+        func parse(_ text: UnsafeRawBufferPointer?) throws(ImportFailure) {
             do throws(CSVFeedError<ImportFailure>) {
-                try parser.feed(text) { (record) throws(ImportFailure) in
-                    guard let bound = header else {
-                        do throws(CSVRowError) { header = try kind.schema.bind(header: record.fields, line: record.line) } catch { throw .row(error) }
-                        return
-                    }
-                    let row: CSVRow
-                    do throws(CSVRowError) { row = try bound.row(record) } catch { throw .row(error) }
-                    try handle(row)
-                }
+                if let text { try parser.feed(text, emit: take) } else { try parser.finish(emit: take) }
             } catch {
                 switch error {
                 case .parse(let failure): throw .row(CSVRowError(line: failure.line, column: failure.column, field: "", reason: failure.reason))
@@ -231,6 +236,8 @@ struct CSVImport {
                 }
             }
         }
+
+        func consume(_ text: UnsafeRawBufferPointer) throws(ImportFailure) { try parse(text) }
 
         func feed(_ bytes: UnsafeRawBufferPointer, final: Bool) throws(ImportFailure) {
             raw(bytes)
@@ -285,22 +292,7 @@ struct CSVImport {
                 if n == 0 { break }
             }
         }
-        do throws(CSVFeedError<ImportFailure>) {
-            try parser.finish { (record) throws(ImportFailure) in
-                guard let bound = header else {
-                    do throws(CSVRowError) { header = try kind.schema.bind(header: record.fields, line: record.line) } catch { throw .row(error) }
-                    return
-                }
-                let row: CSVRow
-                do throws(CSVRowError) { row = try bound.row(record) } catch { throw .row(error) }
-                try handle(row)
-            }
-        } catch {
-            switch error {
-            case .parse(let failure): throw .row(CSVRowError(line: failure.line, column: failure.column, field: "", reason: failure.reason))
-            case .emit(let inner): throw inner
-            }
-        }
+        try parse(nil)
         if header == nil { throw .empty }
     }
 }
