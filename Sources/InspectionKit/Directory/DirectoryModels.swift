@@ -111,15 +111,30 @@ public struct Entity: Sendable, Equatable, Codable {
     }
 
     /// Reads an entity from an event payload (trusted shape; errors are journal bugs).
+    /// One pass over the members (a replay hot path: a lookup per field would rescan them).
     static func from(_ data: JSONObject, seq: Int) throws(CommandError) -> Entity {
-        guard let id = data["id"]?.stringValue, let name = data["name"]?.stringValue,
-              let kind = data["kind"]?.stringValue.flatMap(EntityKind.init(rawValue:)),
-              let status = data["status"]?.stringValue.flatMap(EntityStatus.init(rawValue:)),
-              let riskText = data["risk"]?.stringValue, let risk = RiskClass.parse(riskText)
-        else { throw .init(.internal, "seq \(seq): malformed entity payload") }
-        return Entity(id: id, name: name, kind: kind, industry: data["industry"]?.stringValue ?? "",
-                      region: data["region"]?.stringValue ?? "", address: data["address"]?.stringValue ?? "",
-                      risk: risk, tags: data["tags"]?.arrayValue?.compactMap(\.stringValue) ?? [], status: status)
+        var id: String?, name: String?, kind: EntityKind?, status: EntityStatus?, risk: RiskClass?? = nil
+        var industry = "", region = "", address = ""
+        var tags: [String] = []
+        for (key, value) in data.members {
+            switch key {
+            case "id": id = value.stringValue
+            case "name": name = value.stringValue
+            case "kind": kind = value.stringValue.flatMap(EntityKind.init(rawValue:))
+            case "status": status = value.stringValue.flatMap(EntityStatus.init(rawValue:))
+            case "risk": risk = value.stringValue.flatMap(RiskClass.parse)
+            case "industry": industry = value.stringValue ?? ""
+            case "region": region = value.stringValue ?? ""
+            case "address": address = value.stringValue ?? ""
+            case "tags": tags = value.arrayValue?.compactMap(\.stringValue) ?? []
+            default: break
+            }
+        }
+        guard let id, let name, let kind, let status, let risk else {
+            throw .init(.internal, "seq \(seq): malformed entity payload")
+        }
+        return Entity(id: id, name: name, kind: kind, industry: industry, region: region, address: address,
+                      risk: risk, tags: tags, status: status)
     }
 }
 
