@@ -62,6 +62,12 @@ public enum TaskDraw {
         var loads = [Int](repeating: 0, count: total)
         // countAtLoad[d][L]: inspectors of department d with in-task load L.
         var countAtLoad = inspectorPool.map { [$0.inspectors.count] }
+        // The common case, kept cheap: when no conflict applies and the department's
+        // loads span at most two levels (minLevel, minLevel + 1) — what levelling
+        // produces — the kept candidates are either the positions at minLevel (atMin,
+        // sorted) or, if those are too few, the whole department.
+        var minLevel = [Int](repeating: 0, count: inspectorPool.count)
+        var atMin = inspectorPool.map { Array($0.inspectors.indices) }
         var teams: [[String]] = []
         var excludedAll: [[String]] = []
         teams.reserveCapacity(targets.count)
@@ -72,7 +78,7 @@ public enum TaskDraw {
         var teamKey: [UInt8] = []
         teamKey.reserveCapacity(keyBytes.count + 12)
         var candidates: [Int] = []
-        var kept: [Int] = []
+        var kept = [Int](repeating: 0, count: inspectorPool.map(\.inspectors.count).max() ?? 0)
         for (index, entity) in targets.enumerated() {
             let n = index + 1
             var team: [String] = []
@@ -114,28 +120,57 @@ public enum TaskDraw {
                         for position in candidates where loads[offset + position] <= level { covered += 1 }
                     }
                 }
-                kept.removeAll(keepingCapacity: true)
+                // Fill `kept` through raw pointers: this loop runs for every inspector of
+                // every department of every target, and Array.append's uniqueness check
+                // per element was most of the draw's time.
+                var keptCount = 0
+                let count = part.inspectors.count
+                let lowest = minLevel[d]
+                let twoLevels = countAtLoad[d][lowest] + (countAtLoad[d].count > lowest + 1 ? countAtLoad[d][lowest + 1] : 0) == count
+                // In the fast case `kept` is atMin[d] or 0..<count, read without a scan.
+                var keptIsAll = false
+                var keptIsAtMin = false
+                if conflicts == nil && twoLevels {
+                    if atMin[d].count >= needed { keptIsAtMin = true; keptCount = atMin[d].count } else { keptIsAll = true; keptCount = count }
+                } else {
                 loads.withUnsafeBufferPointer { load in
-                    if conflicts == nil {
-                        for position in 0..<part.inspectors.count where load[offset + position] <= level { kept.append(position) }
-                    } else {
-                        for position in candidates where load[offset + position] <= level { kept.append(position) }
+                    kept.withUnsafeMutableBufferPointer { out in
+                        if conflicts == nil {
+                            for position in 0..<count where load[offset + position] <= level {
+                                out[keptCount] = position
+                                keptCount += 1
+                            }
+                        } else {
+                            for position in candidates where load[offset + position] <= level {
+                                out[keptCount] = position
+                                keptCount += 1
+                            }
+                        }
                     }
+                }
                 }
                 // key + "<10000000 + 100·n + d>./", built as bytes.
                 teamKey.removeAll(keepingCapacity: true)
                 teamKey.append(contentsOf: keyBytes)
                 appendDecimal(10_000_000 + 100 * n + departmentIndex, to: &teamKey)
                 teamKey.append(contentsOf: [0x2E, 0x2F])
-                let chosen = RFC3797.select(keyBytes: teamKey, poolSize: kept.count, count: needed)
-                for j in chosen {
-                    let position = kept[j]
+                let chosen = RFC3797.select(keyBytes: teamKey, poolSize: keptCount, count: needed)
+                // Resolve picks to positions before updating atMin (it is the kept list).
+                let positions = chosen.map { j in keptIsAll ? j : (keptIsAtMin ? atMin[d][j] : kept[j]) }
+                for position in positions {
                     team.append(part.inspectors[position])
                     let old = loads[offset + position]
                     loads[offset + position] = old + 1
                     countAtLoad[d][old] -= 1
                     if countAtLoad[d].count == old + 1 { countAtLoad[d].append(0) }
                     countAtLoad[d][old + 1] += 1
+                    if old == minLevel[d], let at = atMin[d].firstIndex(of: position) { atMin[d].remove(at: at) }
+                }
+                if atMin[d].isEmpty {
+                    // Everyone moved up: the next level becomes the minimum.
+                    while countAtLoad[d][minLevel[d]] == 0 { minLevel[d] += 1 }
+                    let m = minLevel[d]
+                    atMin[d] = (0..<count).filter { loads[offset + $0] == m }
                 }
             }
             teams.append(team)
