@@ -165,17 +165,24 @@ public enum RFC3797 {
     /// `select` with the key as its UTF-8 bytes (callers that derive many keys from one
     /// prefix build them without going through `String`).
     public static func select(keyBytes: [UInt8], poolSize n: Int, count k: Int) -> [Int] {
-        precondition(n >= 0 && k >= 0, "RFC 3797 pool size and count must not be negative (got \(n), \(k))")
-        let picks = Swift.min(k, n)
-        precondition(picks <= maximumCount,
-                     "RFC 3797 makes at most \(maximumCount) picks per key (asked for \(picks))")
-        guard picks > 0 else { return [] }
-
         // be16(i) ‖ key ‖ be16(i); only the four i bytes change between picks.
         var message = [UInt8](repeating: 0, count: 2)
         message.reserveCapacity(keyBytes.count + 4)
         message.append(contentsOf: keyBytes)
         message.append(contentsOf: [0, 0])
+        return select(message: &message, poolSize: n, count: k)
+    }
+
+    /// `select` on a caller-built message buffer: two placeholder bytes, the key, two
+    /// placeholder bytes (the be16(i) slots are overwritten). Saves building the buffer
+    /// per call when many keys share a prefix (team draws).
+    public static func select(message: inout [UInt8], poolSize n: Int, count k: Int) -> [Int] {
+        precondition(n >= 0 && k >= 0, "RFC 3797 pool size and count must not be negative (got \(n), \(k))")
+        precondition(message.count >= 4, "the message buffer needs the four be16 placeholder bytes")
+        let picks = Swift.min(k, n)
+        precondition(picks <= maximumCount,
+                     "RFC 3797 makes at most \(maximumCount) picks per key (asked for \(picks))")
+        guard picks > 0 else { return [] }
         let tail = message.count - 2
 
         var result: [Int] = []

@@ -149,12 +149,13 @@ public enum TaskDraw {
                     }
                 }
                 }
-                // key + "<10000000 + 100·n + d>./", built as bytes.
+                // be16 slot ‖ key + "<10000000 + 100·n + d>./" ‖ be16 slot, built as bytes.
                 teamKey.removeAll(keepingCapacity: true)
+                teamKey.append(contentsOf: [0, 0])
                 teamKey.append(contentsOf: keyBytes)
                 appendDecimal(10_000_000 + 100 * n + departmentIndex, to: &teamKey)
-                teamKey.append(contentsOf: [0x2E, 0x2F])
-                let chosen = RFC3797.select(keyBytes: teamKey, poolSize: keptCount, count: needed)
+                teamKey.append(contentsOf: [0x2E, 0x2F, 0, 0])
+                let chosen = RFC3797.select(message: &teamKey, poolSize: keptCount, count: needed)
                 // Resolve picks to positions before updating atMin (it is the kept list).
                 let positions = chosen.map { j in keptIsAll ? j : (keptIsAtMin ? atMin[d][j] : kept[j]) }
                 for position in positions {
@@ -164,7 +165,7 @@ public enum TaskDraw {
                     countAtLoad[d][old] -= 1
                     if countAtLoad[d].count == old + 1 { countAtLoad[d].append(0) }
                     countAtLoad[d][old + 1] += 1
-                    if old == minLevel[d], let at = atMin[d].firstIndex(of: position) { atMin[d].remove(at: at) }
+                    if old == minLevel[d], let at = atMin[d].sortedIndex(of: position) { atMin[d].remove(at: at) }
                 }
                 if atMin[d].isEmpty {
                     // Everyone moved up: the next level becomes the minimum.
@@ -214,5 +215,17 @@ func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
             count += 1
         } while v > 0
         for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(raw[i]) }
+    }
+}
+
+extension Array where Element == Int {
+    /// Index of `value` in this sorted array, or nil. O(log n).
+    func sortedIndex(of value: Int) -> Int? {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) >> 1
+            if self[mid] < value { low = mid + 1 } else { high = mid }
+        }
+        return low < count && self[low] == value ? low : nil
     }
 }
