@@ -3,11 +3,14 @@ import Journal
 import Platform
 
 /// Start-up replay on two cores: this thread reads, splits, checks the hash chain and
-/// parses lines (`JournalReader.scan`) while a second thread applies the parsed events
-/// in order. The two halves cost about the same, so replay runs nearly twice as fast
-/// as doing both on one thread. Semantics are the sequential ones: events are applied
-/// strictly in journal order, and the first event `apply` refuses stops everything and
-/// is reported as damage at its line.
+/// parses lines (`JournalReader.scan`) into `Event`s while a second thread applies them
+/// in order. Semantics are the sequential ones: events are applied strictly in journal
+/// order, and the first event `apply` refuses stops everything and is reported as
+/// damage at its line.
+///
+/// `apply` is the heavier half, so everything else stays on this thread: events are
+/// built here, and the applier hands each finished batch back so that freeing its
+/// events (and reusing its buffer) happens here too.
 enum PipelinedReplay {
     /// Batches of this many records move between the threads.
     static let batchSize = 2048
@@ -17,7 +20,9 @@ enum PipelinedReplay {
     final class Channel: @unchecked Sendable {
         let lock = ConditionLock()
         // Guarded by lock:
-        var batches: [[JournalRecord]] = []
+        var batches: [[Event]] = []
+        /// Applied batches, returned for this thread to empty and reuse.
+        var spent: [[Event]] = []
         var finished = false
         var failure: JournalDamage?
         var applierDone = false
@@ -29,7 +34,7 @@ enum PipelinedReplay {
         let box = StateBox(state)
         startThread {
             while true {
-                let next: [JournalRecord]? = channel.lock.withLock {
+                let next: [Event]? = channel.lock.withLock {
                     while channel.batches.isEmpty && !channel.finished { channel.lock.wait() }
                     if channel.batches.isEmpty { return nil }
                     let batch = channel.batches.removeFirst()
@@ -38,12 +43,13 @@ enum PipelinedReplay {
                 }
                 guard let batch = next else { break }
                 var failed = false
-                for record in batch {
+                for i in batch.indices {
                     do throws(CommandError) {
-                        try box.state.apply(record.event())
+                        try box.state.apply(batch[i])
                     } catch {
+                        let seq = batch[i].seq
                         channel.lock.withLock {
-                            channel.failure = JournalDamage(line: record.seq, offset: 0, expectedSeq: record.seq, claimedSeq: record.seq,
+                            channel.failure = JournalDamage(line: seq, offset: 0, expectedSeq: seq, claimedSeq: seq,
                                                             kind: .apply, message: error.message, isLastLine: false)
                             channel.lock.broadcast()
                         }
@@ -51,6 +57,7 @@ enum PipelinedReplay {
                         break
                     }
                 }
+                channel.lock.withLock { channel.spent.append(batch) }
                 if failed { break }
             }
             channel.lock.withLock {
@@ -58,29 +65,34 @@ enum PipelinedReplay {
                 channel.lock.broadcast()
             }
         }
-        var batch: [JournalRecord] = []
+        var batch: [Event] = []
         batch.reserveCapacity(batchSize)
-        func hand(_ records: [JournalRecord]) -> Bool {
-            channel.lock.withLock {
+        /// Queues `batch` and replaces it with an emptied spent one (or a new buffer).
+        func hand() -> Bool {
+            let (accepted, spent): (Bool, [Event]?) = channel.lock.withLock {
                 while channel.batches.count >= queueDepth && channel.failure == nil { channel.lock.wait() }
-                guard channel.failure == nil else { return false }
-                channel.batches.append(records)
+                guard channel.failure == nil else { return (false, nil) }
+                channel.batches.append(batch)
                 channel.lock.broadcast()
-                return true
+                return (true, channel.spent.popLast())
             }
+            if var spent {
+                spent.removeAll(keepingCapacity: true)   // the events are freed here, not on the applier
+                batch = spent
+            } else {
+                batch = []
+                batch.reserveCapacity(batchSize)
+            }
+            return accepted
         }
         let scan: JournalScan
         do {
             scan = try JournalReader.scan(path: path, resumingAt: resume) { (record, _) throws(JournalDamage) in
-                batch.append(record)
-                if batch.count >= batchSize {
-                    let keepGoing = hand(batch)
-                    batch.removeAll(keepingCapacity: true)
-                    return keepGoing
-                }
+                batch.append(record.event())
+                if batch.count >= batchSize { return hand() }
                 return true
             }
-            if !batch.isEmpty { _ = hand(batch) }
+            if !batch.isEmpty { _ = hand() }
         } catch {
             channel.lock.withLock {
                 channel.finished = true

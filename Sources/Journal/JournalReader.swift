@@ -117,6 +117,9 @@ public enum JournalReader {
         }
         var stopped = false
         var endOfFile = false
+        var decoder = JournalLineDecoder()
+        // The running chain head as a value; `result.head` gets its hex form at the end.
+        var head = SHA256.Digest(lowercaseHex: result.head) ?? .zero
 
         lines: while !stopped {
             // Refill: move the partial line to the front, read more.
@@ -159,7 +162,7 @@ public enum JournalReader {
 
                 let record: JournalRecord
                 do {
-                    record = try JournalRecord.decode(line)
+                    record = try decoder.decode(line)
                 } catch {
                     let kind: JournalDamage.Kind = error.kind == .json ? .json : .shape
                     result.damage = damage(terminated ? kind : .unterminated,
@@ -177,8 +180,8 @@ public enum JournalReader {
                                            claimed: record.seq)
                     break lines
                 }
-                if record.prev != result.head {
-                    let previous = lineNumber == 1 ? "64 zeros (the first line)" : "the SHA-256 of line \(lineNumber - 1), seq \(record.seq - 1) (\(result.head.prefix(12))…)"
+                if record.prevDigest != head {
+                    let previous = lineNumber == 1 ? "64 zeros (the first line)" : "the SHA-256 of line \(lineNumber - 1), seq \(record.seq - 1) (\(head.hex.prefix(12))…)"
                     result.damage = damage(.prev, "prev \(record.prev.prefix(12))… does not match \(previous): line \(lineNumber - 1) was altered after this line was written, or this line's prev was",
                                            claimed: record.seq)
                     break lines
@@ -195,7 +198,7 @@ public enum JournalReader {
                 }
                 if (record.seq - 1) % JournalScan.indexStride == 0 { result.sparseOffsets.append(lineOffset) }
                 result.count = record.seq
-                result.head = Hex.encode(SHA256.hash(line))
+                head = SHA256.digest(line)
                 result.validBytes = lineEnd
                 result.lastLineOffset = lineOffset
                 start += lineLength + 1
@@ -216,6 +219,7 @@ public enum JournalReader {
             filled = remaining
             if endOfFile && remaining == 0 { break }
         }
+        result.head = head.hex
         return result
     }
 

@@ -1,23 +1,46 @@
 import InspectionKit
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One journal line, decoded: SPEC §4's six keys in their fixed order.
 public struct JournalRecord: Sendable, Equatable {
     public var seq: Int
     /// The `at` text exactly as stored (RFC 3339, milliseconds, the bureau's offset).
     public var at: String
+    /// `at` as an instant (parsed once, when the record is made).
+    public private(set) var timestamp: Timestamp
     public var type: String
     public var actor: String
     public var data: JSONObject
-    /// Lowercase hex SHA-256 of the previous line's bytes (64 zeros for seq 1).
-    public var prev: String
+    /// The SHA-256 of the previous line's bytes (all zeros for seq 1).
+    public var prevDigest: SHA256.Digest
 
+    /// Lowercase hex SHA-256 of the previous line's bytes (64 zeros for seq 1).
+    public var prev: String {
+        get { prevDigest.hex }
+        set {
+            guard let digest = SHA256.Digest(lowercaseHex: newValue) else { preconditionFailure("prev \(newValue) is not 64 lowercase hex digits") }
+            prevDigest = digest
+        }
+    }
+
+    /// `at` must be RFC 3339 and `prev` 64 lowercase hex digits (the writer's own values).
     public init(seq: Int, at: String, type: String, actor: String, data: JSONObject, prev: String) {
+        guard let timestamp = Timestamp.parseRFC3339(at) else { preconditionFailure("journal time \(at) is not RFC 3339") }
+        guard let digest = SHA256.Digest(lowercaseHex: prev) else { preconditionFailure("prev \(prev) is not 64 lowercase hex digits") }
+        self.init(seq: seq, at: at, timestamp: timestamp, type: type, actor: actor, data: data, prevDigest: digest)
+    }
+
+    init(seq: Int, at: String, timestamp: Timestamp, type: String, actor: String, data: JSONObject, prevDigest: SHA256.Digest) {
         self.seq = seq
         self.at = at
+        self.timestamp = timestamp
         self.type = type
         self.actor = actor
         self.data = data
-        self.prev = prev
+        self.prevDigest = prevDigest
     }
 
     public static let genesisPrev = String(repeating: "0", count: 64)
@@ -48,6 +71,18 @@ public struct JournalRecord: Sendable, Equatable {
 
     /// Decodes one line (without its newline). The error says what is wrong in words.
     public static func decode(_ line: UnsafeRawBufferPointer) throws(JournalLineError) -> JournalRecord {
+        var decoder = JournalLineDecoder()
+        return try decoder.decode(line)
+    }
+
+    public static func decode(_ line: [UInt8]) throws(JournalLineError) -> JournalRecord {
+        try line.withBytes { (buffer) throws(JournalLineError) in try decode(buffer) }
+    }
+
+    /// The general decoder: any JSON text, checked against the line shape with errors in
+    /// words. `JournalLineDecoder` tries its byte-level fast path first and comes here
+    /// only for lines that path does not take.
+    static func decodeGeneral(_ line: UnsafeRawBufferPointer) throws(JournalLineError) -> JournalRecord {
         let value: JSONValue
         do {
             value = try JSONValue.parse(line)
@@ -65,7 +100,7 @@ public struct JournalRecord: Sendable, Equatable {
         guard case .number(let seqText) = members[0].value, let seq = Int(seqText), seq >= 1 else {
             throw JournalLineError(kind: .shape, message: "\"seq\" is not a positive integer")
         }
-        guard case .string(let at) = members[1].value, Timestamp.parseRFC3339(at) != nil else {
+        guard case .string(let at) = members[1].value, let timestamp = Timestamp.parseRFC3339(at) else {
             throw JournalLineError(kind: .shape, message: "\"at\" is not an RFC 3339 time")
         }
         guard case .string(let type) = members[2].value, isValidType(type) else {
@@ -77,28 +112,158 @@ public struct JournalRecord: Sendable, Equatable {
         guard case .object(let data) = members[4].value else {
             throw JournalLineError(kind: .shape, message: "\"data\" is not an object")
         }
-        guard case .string(let prev) = members[5].value, isLowercaseHexDigest(prev) else {
+        guard case .string(let prev) = members[5].value, let prevDigest = SHA256.Digest(lowercaseHex: prev) else {
             throw JournalLineError(kind: .shape, message: "\"prev\" is not 64 lowercase hex digits")
         }
-        return JournalRecord(seq: seq, at: at, type: type, actor: actor, data: data, prev: prev)
-    }
-
-    public static func decode(_ line: [UInt8]) throws(JournalLineError) -> JournalRecord {
-        try line.withBytes { (buffer) throws(JournalLineError) in try decode(buffer) }
+        return JournalRecord(seq: seq, at: at, timestamp: timestamp, type: type, actor: actor, data: data, prevDigest: prevDigest)
     }
 
     /// The domain's view of this record.
     public func event() -> Event {
-        Event(seq: seq, at: Timestamp.parseRFC3339(at) ?? Timestamp(millis: 0), type: type, actor: actor, data: data)
+        Event(seq: seq, at: timestamp, type: type, actor: actor, data: data)
     }
 
     static func isValidType(_ type: String) -> Bool {
         guard !type.isEmpty else { return false }
-        return type.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 45 || $0 == 95 }
+        return type.utf8.allSatisfy(isTypeByte)
     }
 
-    static func isLowercaseHexDigest(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+    @inline(__always)
+    static func isTypeByte(_ b: UInt8) -> Bool {
+        (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b == 46 || b == 45 || b == 95
+    }
+
+    public static func == (l: JournalRecord, r: JournalRecord) -> Bool {
+        l.seq == r.seq && l.at == r.at && l.type == r.type && l.actor == r.actor && l.data == r.data && l.prevDigest == r.prevDigest
+    }
+}
+
+/// Decodes journal lines fast: the byte-level path reads the fixed shape the writer
+/// emits — `{"seq":N,"at":"…","type":"…","actor":"…","data":{…},"prev":"<64 hex>"}` with
+/// no whitespace between the six members — straight from the buffer, parsing only
+/// `data` as general JSON, sharing one String per event type and per recent actor,
+/// and reading `at` and `prev` without making Strings for them.
+///
+/// Any line that path does not take (other spacing, escapes in the fixed fields, any
+/// error) goes to `JournalRecord.decodeGeneral`, so the fast path changes speed only:
+/// a line is accepted, and decoded to the same record, exactly when the general path
+/// accepts it. A differential test holds the two (and `JSONSerialization`) together.
+///
+/// Keep one decoder per scan: the caches live in it.
+public struct JournalLineDecoder {
+    /// Recently seen actors, most recent first (a journal has few).
+    private var actors: [(bytes: [UInt8], string: String)] = []
+
+    public init() {}
+
+    public mutating func decode(_ line: UnsafeRawBufferPointer) throws(JournalLineError) -> JournalRecord {
+        if let record = decodeFixedShape(line) { return record }
+        return try JournalRecord.decodeGeneral(line)
+    }
+
+    /// The byte-level path; nil hands the line to the general decoder.
+    mutating func decodeFixedShape(_ line: UnsafeRawBufferPointer) -> JournalRecord? {
+        var cursor = Cursor(line)
+        guard cursor.expect(#"{"seq":"#) else { return nil }
+        // seq: 1–18 digits, no leading zero (the general path's grammar, and Int fits).
+        let seqStart = cursor.pos
+        var seq = 0
+        while cursor.pos < line.count, case 0x30...0x39 = line[cursor.pos], cursor.pos - seqStart < 18 {
+            seq = seq * 10 + Int(line[cursor.pos] &- 0x30)
+            cursor.pos += 1
+        }
+        guard cursor.pos > seqStart, line[seqStart] != 0x30 else { return nil }
+        guard cursor.expect(#","at":""#), let atRange = cursor.plainASCIIString(),
+              let timestamp = Timestamp.parseRFC3339(utf8: UnsafeRawBufferPointer(rebasing: line[atRange])) else { return nil }
+        guard cursor.expect(#","type":""#), let typeRange = cursor.plainASCIIString(), !typeRange.isEmpty else { return nil }
+        let typeBytes = UnsafeRawBufferPointer(rebasing: line[typeRange])
+        guard typeBytes.allSatisfy(JournalRecord.isTypeByte) else { return nil }
+        guard cursor.expect(#","actor":""#), let actorRange = cursor.plainString(), !actorRange.isEmpty else { return nil }
+        let actorBytes = UnsafeRawBufferPointer(rebasing: line[actorRange])
+        guard cursor.expect(#","data":"#) else { return nil }
+        let data: JSONObject
+        do throws(JSONParseError) {
+            (data, cursor.pos) = try JSONValue.parseObject(line, at: cursor.pos)
+        } catch {
+            return nil
+        }
+        guard cursor.expect(#","prev":""#), line.count - cursor.pos == 66,
+              line[line.count - 2] == 0x22, line[line.count - 1] == 0x7D,
+              let prev = SHA256.Digest(lowercaseHex: UnsafeRawBufferPointer(rebasing: line[cursor.pos..<(line.count - 2)]))
+        else { return nil }
+        guard let actor = actor(actorBytes) else { return nil }
+        return JournalRecord(seq: seq, at: String(decoding: UnsafeRawBufferPointer(rebasing: line[atRange]), as: UTF8.self),
+                             timestamp: timestamp, type: Self.type(typeBytes), actor: actor, data: data, prevDigest: prev)
+    }
+
+    /// The shared String for a known event type (a new one for an unknown type).
+    static func type(_ bytes: UnsafeRawBufferPointer) -> String {
+        if bytes.count < typesByLength.count {
+            for known in typesByLength[bytes.count] where known.bytes.elementsEqual(bytes) { return known.string }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static let typesByLength: [[(bytes: [UInt8], string: String)]] = {
+        var table = [[(bytes: [UInt8], string: String)]](repeating: [], count: 48)
+        for type in InspectionState.knownEventTypes where type.utf8.count < table.count {
+            table[type.utf8.count].append((Array(type.utf8), type))
+        }
+        return table
+    }()
+
+    /// The actor as a String, shared with earlier lines by the same actor; nil if the bytes are not UTF-8.
+    mutating func actor(_ bytes: UnsafeRawBufferPointer) -> String? {
+        for i in actors.indices where actors[i].bytes.elementsEqual(bytes) {
+            if i > 0 { actors.swapAt(i, i - 1) }
+            return actors[i > 0 ? i - 1 : 0].string
+        }
+        guard let string = String(validating: bytes, as: UTF8.self) else { return nil }
+        if actors.count == 8 { actors.removeLast() }
+        actors.insert((Array(bytes), string), at: 0)
+        return string
+    }
+
+    /// A read position in one line.
+    struct Cursor {
+        let line: UnsafeRawBufferPointer
+        var pos = 0
+
+        init(_ line: UnsafeRawBufferPointer) { self.line = line }
+
+        /// Consumes `literal` if the line continues with it.
+        @inline(__always)
+        mutating func expect(_ literal: StaticString) -> Bool {
+            let n = literal.utf8CodeUnitCount
+            guard line.count - pos >= n, memcmp(line.baseAddress! + pos, literal.utf8Start, n) == 0 else { return false }
+            pos += n
+            return true
+        }
+
+        /// Just after an opening quote: the contents up to the closing quote if they are
+        /// printable ASCII without escapes (then consumes the quote), else nil.
+        mutating func plainASCIIString() -> Range<Int>? {
+            let start = pos
+            while pos < line.count {
+                let b = line[pos]
+                if b == 0x22 { pos += 1; return start..<(pos - 1) }
+                guard b >= 0x20, b < 0x80, b != 0x5C else { return nil }
+                pos += 1
+            }
+            return nil
+        }
+
+        /// Like `plainASCIIString` but allows bytes >= 0x80 (validated by the caller).
+        mutating func plainString() -> Range<Int>? {
+            let start = pos
+            while pos < line.count {
+                let b = line[pos]
+                if b == 0x22 { pos += 1; return start..<(pos - 1) }
+                guard b >= 0x20, b != 0x5C else { return nil }
+                pos += 1
+            }
+            return nil
+        }
     }
 }
 

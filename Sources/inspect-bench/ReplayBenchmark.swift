@@ -10,8 +10,14 @@ enum ReplayBenchmark {
     }
 
     /// Writes a seeded journal of `count` events into `directory`; returns its path and size.
+    ///
+    /// The mix is what a bureau's journal is mostly made of, in the shapes the commands
+    /// write: 30 % entity.registered, 10 % entity.updated, 25 % equipment.registered,
+    /// 20 % equipment.inspected, 10 % reminder.issued, 5 % journal.annotated (escapes,
+    /// a `\u` surrogate pair), after one rules.changed. Chinese names and addresses.
     static func generate(count: Int, directory: String) -> (path: String, bytes: Int) {
         var generator = SeededGenerator(seed: 2026)
+        func random(_ n: Int) -> Int { Int(generator.next() % UInt64(n)) }
         let path = directory + "/events.jsonl"
         FileManager.default.createFile(atPath: path, contents: nil)
         let handle = FileHandle(forWritingAtPath: path)!
@@ -22,32 +28,72 @@ enum ReplayBenchmark {
         let alphabet = Array(USCC.alphabet)
         let regions = ["鼓楼区", "台江区", "仓山区", "晋安区", "马尾区", "长乐区"]
         let words = ["福", "闽", "榕", "海", "鑫", "华", "正", "信", "恒", "瑞", "东", "盛", "泰", "安", "兴", "达"]
+        let industries = ["餐饮服务", "食品销售", "药品零售", "特种设备使用", "商品零售"]
+        let categories: [(String, String?)] = [("elevator", "traction"), ("elevator", "escalator"), ("boiler", nil),
+                                               ("pressure_vessel", "fixed"), ("crane", "bridge"), ("field_vehicle", "forklift")]
         var entities: [String] = []
+        var units = 0
+        // Events span 2025-01-01 … 2026-11-20; due dates fall 2027–2028, so a daemon
+        // started on this journal has no reminder backlog to issue (cold start measures replay).
+        let epoch = CivilDate(iso: "2025-01-01")!
         for seq in 1...count {
-            let roll = Int(generator.next() % 100)
+            let roll = random(100)
             let type: String
             var data: JSONObject
-            if roll < 55 || entities.isEmpty {
-                var first17 = "91350" + String(format: "%03d", Int(generator.next() % 1000))
-                for _ in 0..<9 { first17.append(alphabet[Int(generator.next() % 31)]) }
+            let day = epoch.adding(days: seq * 688 / max(count, 1))
+            if seq == 1 {
+                type = EventType.rulesChanged
+                data = ["rules": EquipmentRules.specDefaultsJSON, "sha256": .string(String(repeating: "0", count: 64)), "source": "config/equipment-rules.json"]
+            } else if roll < 30 || entities.isEmpty {
+                var first17 = "91350" + String(format: "%03d", random(1000))
+                for _ in 0..<9 { first17.append(alphabet[random(31)]) }
                 let id = USCC.make(first17: first17)!
                 entities.append(id)
-                let name = regions[Int(generator.next() % 6)].prefix(2) + (0..<3).map { _ in words[Int(generator.next() % 16)] }.joined() + "餐饮管理有限公司"
+                let region = regions[random(6)]
+                let name = region.prefix(2) + (0..<3).map { _ in words[random(16)] }.joined() + "餐饮管理有限公司"
                 type = "entity.registered"
-                data = Entity(id: id, name: String(name), kind: .enterprise, industry: "餐饮服务", region: regions[Int(generator.next() % 6)],
-                              address: "福州市\(regions[Int(generator.next() % 6)])五一中路\(Int(generator.next() % 400))号",
-                              risk: RiskClass.allCases[Int(generator.next() % 4)], tags: roll % 7 == 0 ? ["school"] : [], status: .active).json
-            } else if roll < 80 {
-                let id = entities[Int(generator.next() % UInt64(entities.count))]
+                data = Entity(id: id, name: String(name), kind: .enterprise, industry: industries[random(5)], region: region,
+                              address: "福州市\(region)五一中路\(random(400))号", risk: RiskClass.allCases[random(4)],
+                              tags: roll % 7 == 0 ? ["school"] : [], status: .active).json
+            } else if roll < 40 {
                 type = "entity.updated"
-                data = Entity(id: id, name: "更新后的名称有限公司\(seq % 1000)", kind: .enterprise, industry: "食品销售", region: "台江区",
-                              address: "福州市台江区八一七中路\(seq % 300)号", risk: .B, tags: ["crowded"], status: .active).json
+                data = Entity(id: entities[random(entities.count)], name: "更新后的名称有限公司\(seq % 1000)", kind: .enterprise,
+                              industry: "食品销售", region: "台江区", address: "福州市台江区八一七中路\(seq % 300)号", risk: .B,
+                              tags: ["crowded"], status: .active).json
+            } else if roll < 65 || units == 0 {
+                let (category, variant) = categories[units % categories.count]
+                let due = day.adding(months: 24)
+                type = EventType.equipmentRegistered
+                data = ["code": .string("35010220\(String(format: "%012d", units))"), "registration": .string("梯11闽A\(String(format: "%05d", units % 100_000))(20)"),
+                        "category": .string(category)]
+                if let variant { data["variant"] = .string(variant) }
+                data["user"] = .string(entities[random(entities.count)])
+                data["address"] = .string("福州市\(regions[units % 6])五一路\(units % 997)号")
+                data["region"] = .string(regions[units % 6])
+                data["commissioned"] = .string(day.adding(months: -60).description)
+                data["lastInspected"] = .string(day.description)
+                data["status"] = "in_use"
+                data["nextDue"] = .string(due.description)
+                data["nextDueSource"] = "certificate"
+                data["dueBase"] = .string(day.description)
+                data["dueBaseFirst"] = false
+                units += 1
+            } else if roll < 85 {
+                type = EventType.equipmentInspected
+                data = ["code": .string("35010220\(String(format: "%012d", random(units)))"), "date": .string(day.description),
+                        "kind": "periodic", "conclusion": "pass", "report": .string("闽特检(\(day.year))第\(seq)号"),
+                        "inspector": "福建省特种设备检验研究院", "nextDue": .string(day.adding(months: 24).description),
+                        "nextDueSource": "computed", "dueBase": .string(day.description), "dueBaseFirst": false]
+            } else if roll < 95 {
+                type = EventType.reminderIssued
+                data = ["equipment": .string("35010220\(String(format: "%012d", random(units)))"), "due": .string(day.adding(months: 24).description),
+                        "stage": 30, "category": "elevator", "user": .string(entities[random(entities.count)]), "region": .string(regions[random(6)])]
             } else {
                 type = "journal.annotated"
                 data = ["text": .string("第\(seq)次系统巡检：备份完成，校验通过。\\n操作员：张三（信息中心）\u{1F4CB} \"ok\"")]
             }
-            let record = JournalRecord(seq: seq, at: "2026-11-23T09:30:\(String(format: "%02d", seq % 60)).123+08:00", type: type,
-                                       actor: "uid:1000/zhang", data: data, prev: head)
+            let record = JournalRecord(seq: seq, at: "\(day)T\(String(format: "%02d:%02d", 8 + seq % 10, seq % 60)):\(String(format: "%02d", seq % 59)).123+08:00", type: type,
+                                       actor: seq % 10 == 0 ? "system" : "uid:1000/zhang", data: data, prev: head)
             let line = record.encoded()
             head = Hex.encode(SHA256.hash(line))
             buffer.append(contentsOf: line)
@@ -69,7 +115,14 @@ enum ReplayBenchmark {
         let directory = NSTemporaryDirectory() + "inspect-bench-replay-\(getpid())"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let ((path, bytes), generateSeconds) = measure { generate(count: count, directory: directory) }
+        var ((path, bytes), generateSeconds) = ((directory + "/events.jsonl", 0), 0.0)
+        if let existing = ProcessInfo.processInfo.environment["INSPECT_BENCH_JOURNAL"] {
+            // A journal kept by `inspect-bench generate` (profiling runs skip the generation).
+            try? FileManager.default.copyItem(atPath: existing, toPath: path)
+            bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        } else {
+            ((path, bytes), generateSeconds) = measure { generate(count: count, directory: directory) }
+        }
         row("generate \(count) mixed events", String(format: "%.1f s, %.0f B/event", generateSeconds, Double(bytes) / Double(count)))
 
         let shaSample = [UInt8](repeating: 0x61, count: 64 << 20)

@@ -12,9 +12,22 @@ let scenarios: [(name: String, summary: String, run: () -> Void)] = [
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.isEmpty || arguments.contains("-h") || arguments.contains("--help") {
-    print("usage: inspect-bench SCENARIO|all\n\nscenarios:")
+    print("usage: inspect-bench SCENARIO|all\n       inspect-bench generate DIR [EVENTS]   (write the seeded replay journal, for profiling)\n\nscenarios:")
     for s in scenarios { print("  \(s.name.padding(toLength: 12, withPad: " ", startingAt: 0))\(s.summary)") }
     exit(arguments.isEmpty ? 2 : 0)
+}
+if arguments.first == "generate" {
+    // inspect-bench generate DIR [EVENTS]: keep a seeded journal for profiling, e.g.
+    //   perf record -g inspectctl audit replay --journal DIR
+    guard arguments.count >= 2 else {
+        FileHandle.standardError.write("usage: inspect-bench generate DIR [EVENTS]\n".data(using: .utf8)!)
+        exit(2)
+    }
+    try? FileManager.default.createDirectory(atPath: arguments[1], withIntermediateDirectories: true)
+    let count = arguments.count > 2 ? Int(arguments[2]) ?? ReplayBenchmark.eventCount : ReplayBenchmark.eventCount
+    let (path, bytes) = ReplayBenchmark.generate(count: count, directory: arguments[1])
+    print("\(path): \(count) events, \(bytes) bytes")
+    exit(0)
 }
 for name in arguments {
     if name == "all" {

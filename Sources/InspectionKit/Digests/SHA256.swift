@@ -107,10 +107,9 @@ public struct SHA256: Sendable {
         }
     }
 
-    /// Pads the message and returns its 32-byte digest.
-    ///
-    /// The hasher is reset afterwards, ready for a new message.
-    public mutating func finalize() -> [UInt8] {
+    /// Pads the message and returns its digest. The hasher is reset afterwards, ready
+    /// for a new message.
+    public mutating func finalizeDigest() -> Digest {
         let bitLength = totalByteCount &* 8
         // 0x80, then zeros up to 56 mod 64, then the bit length big-endian.
         var padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -124,18 +123,21 @@ public struct SHA256: Sendable {
 
         let s = state
         self = SHA256()
-        return [UInt8](unsafeUninitializedCapacity: Self.byteCount) { out, count in
-            let raw = UnsafeMutableRawBufferPointer(out)
-            raw.storeBytes(of: s.a.bigEndian, toByteOffset: 0, as: UInt32.self)
-            raw.storeBytes(of: s.b.bigEndian, toByteOffset: 4, as: UInt32.self)
-            raw.storeBytes(of: s.c.bigEndian, toByteOffset: 8, as: UInt32.self)
-            raw.storeBytes(of: s.d.bigEndian, toByteOffset: 12, as: UInt32.self)
-            raw.storeBytes(of: s.e.bigEndian, toByteOffset: 16, as: UInt32.self)
-            raw.storeBytes(of: s.f.bigEndian, toByteOffset: 20, as: UInt32.self)
-            raw.storeBytes(of: s.g.bigEndian, toByteOffset: 24, as: UInt32.self)
-            raw.storeBytes(of: s.h.bigEndian, toByteOffset: 28, as: UInt32.self)
-            count = Self.byteCount
-        }
+        return Digest(words: (UInt64(s.a) << 32 | UInt64(s.b), UInt64(s.c) << 32 | UInt64(s.d),
+                              UInt64(s.e) << 32 | UInt64(s.f), UInt64(s.g) << 32 | UInt64(s.h)))
+    }
+
+    /// Pads the message and returns its 32-byte digest as bytes (`finalizeDigest()`
+    /// avoids the array). The hasher is reset afterwards.
+    public mutating func finalize() -> [UInt8] {
+        finalizeDigest().bytes
+    }
+
+    /// The digest of `bytes` as a value (no allocation): the journal's chain check. O(n).
+    public static func digest(_ bytes: UnsafeRawBufferPointer) -> Digest {
+        var hasher = SHA256()
+        hasher.update(bytes)
+        return hasher.finalizeDigest()
     }
 
     /// The digest of `bytes`. O(n).
@@ -347,5 +349,73 @@ public struct SHA256: Sendable {
             p += 64
         }
         state = State(a: a, b: b, c: c, d: d, e: e, f: f, g: g, h: h)
+    }
+}
+
+extension SHA256 {
+    /// A 32-byte SHA-256 digest held in four big-endian words: compared, copied and
+    /// hashed without a heap allocation (the journal checks one per line).
+    public struct Digest: Sendable, Hashable {
+        /// Bytes 0–7, 8–15, 16–23, 24–31, each read as a big-endian integer.
+        public var words: (UInt64, UInt64, UInt64, UInt64)
+
+        public init(words: (UInt64, UInt64, UInt64, UInt64)) { self.words = words }
+
+        public static let zero = Digest(words: (0, 0, 0, 0))
+
+        public static func == (l: Digest, r: Digest) -> Bool {
+            l.words.0 == r.words.0 && l.words.1 == r.words.1 && l.words.2 == r.words.2 && l.words.3 == r.words.3
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(words.0); hasher.combine(words.1); hasher.combine(words.2); hasher.combine(words.3)
+        }
+
+        /// The 32 bytes.
+        public var bytes: [UInt8] {
+            [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+                let raw = UnsafeMutableRawBufferPointer(out)
+                raw.storeBytes(of: words.0.bigEndian, toByteOffset: 0, as: UInt64.self)
+                raw.storeBytes(of: words.1.bigEndian, toByteOffset: 8, as: UInt64.self)
+                raw.storeBytes(of: words.2.bigEndian, toByteOffset: 16, as: UInt64.self)
+                raw.storeBytes(of: words.3.bigEndian, toByteOffset: 24, as: UInt64.self)
+                count = 32
+            }
+        }
+
+        /// 64 lowercase hex digits, the form the journal stores.
+        public var hex: String { Hex.encode(bytes) }
+
+        /// Reads exactly 64 lowercase hex digits (the journal's `prev`); nil for anything else.
+        public init?(lowercaseHex text: UnsafeRawBufferPointer) {
+            guard text.count == 64, let base = text.baseAddress else { return nil }
+            @inline(__always) func word(_ offset: Int) -> UInt64? {
+                var value: UInt64 = 0
+                var bad: UInt8 = 0
+                for i in 0..<16 {
+                    let nibble = Digest.nibbles[Int(base.load(fromByteOffset: offset + i, as: UInt8.self))]
+                    bad |= nibble
+                    value = value << 4 | UInt64(nibble & 0x0F)
+                }
+                return bad & 0xF0 == 0 ? value : nil
+            }
+            guard let a = word(0), let b = word(16), let c = word(32), let d = word(48) else { return nil }
+            words = (a, b, c, d)
+        }
+
+        /// Byte → its value as a lowercase hex digit, or 0xFF.
+        static let nibbles: [UInt8] = (0..<256).map { c in
+            switch c {
+            case 0x30...0x39: return UInt8(c - 0x30)
+            case 0x61...0x66: return UInt8(c - 0x61 + 10)
+            default: return 0xFF
+            }
+        }
+
+        public init?(lowercaseHex text: String) {
+            var text = text
+            guard let digest = text.withUTF8({ Digest(lowercaseHex: UnsafeRawBufferPointer($0)) }) else { return nil }
+            self = digest
+        }
     }
 }

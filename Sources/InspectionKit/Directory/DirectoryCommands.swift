@@ -69,7 +69,7 @@ public enum DirectoryCommands {
         object["conflicts"] = .array((state.directory.conflicts[id] ?? [:]).sorted { $0.key < $1.key }.map {
             ["inspector": .string($0.key), "reason": .string($0.value)]
         })
-        object["lastInspected"] = state.directory.entityNumbers[id].flatMap { state.tasks.lastInspected[$0] }.map { .string($0.description) } ?? .null
+        object["lastInspected"] = state.directory.entityNumber(id).flatMap { state.tasks.lastInspected[$0] }.map { .string($0.description) } ?? .null
         return .query(.object(object))
     }
 

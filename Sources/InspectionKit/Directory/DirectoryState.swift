@@ -10,8 +10,8 @@ public struct DirectoryState: Sendable, Codable {
 
     /// Every entity ever registered, by number (never removed: deregistration is a status).
     public private(set) var entities: [Entity] = []
-    /// USCC → number. O(1) lookup.
-    public private(set) var entityNumbers: [String: Int32] = [:]
+    /// USCC → number. O(1) lookup (`entityNumber(_:)`).
+    private var entityIndex = StringIndex()
     /// By number: the id packed into integers (byte order preserved) and the fields a
     /// pool filter tests most, so freezing a million-entity pool needs no String work.
     public private(set) var packedIDs: [PackedID] = []
@@ -42,19 +42,24 @@ public struct DirectoryState: Sendable, Codable {
         inspectors = try c.decode([String: Inspector].self, forKey: .inspectors)
         items = try c.decode([String: InspectionItem].self, forKey: .items)
         conflicts = try c.decode([String: [String: String]].self, forKey: .conflicts)
-        entityNumbers.reserveCapacity(entities.count)
+        entityIndex.reserveCapacity(entities.count)
         packedIDs.reserveCapacity(entities.count)
         entityAttributes.reserveCapacity(entities.count)
         for (number, entity) in entities.enumerated() {
-            entityNumbers[entity.id] = Int32(number)
+            entityIndex.append(entity.id)
             packedIDs.append(PackedID(entity.id))
             entityAttributes.append(EntityAttributes(entity))
         }
         conflictCount = conflicts.values.reduce(0) { $0 + $1.count }
     }
 
+    /// The dense number of entity `id`, if registered.
+    public func entityNumber(_ id: String) -> Int32? {
+        entityIndex.find(id) { entities[$0].id == id }
+    }
+
     public func entity(_ id: String) -> Entity? {
-        entityNumbers[id].map { entities[Int($0)] }
+        entityNumber(id).map { entities[Int($0)] }
     }
 
     /// Departments known from inspectors and items.
@@ -71,17 +76,17 @@ public struct DirectoryState: Sendable, Codable {
         switch event.type {
         case "entity.registered", "entity.updated":
             let entity = try Entity.from(data, seq: event.seq)
-            if let number = entityNumbers[entity.id] {
+            if let number = entityNumber(entity.id) {
                 entities[Int(number)] = entity
                 entityAttributes[Int(number)] = EntityAttributes(entity)
             } else {
-                entityNumbers[entity.id] = Int32(entities.count)
+                entityIndex.append(entity.id)
                 entities.append(entity)
                 packedIDs.append(PackedID(entity.id))
                 entityAttributes.append(EntityAttributes(entity))
             }
         case "entity.deregistered":
-            guard let id = data["id"]?.stringValue, let number = entityNumbers[id],
+            guard let id = data["id"]?.stringValue, let number = entityNumber(id),
                   let status = data["status"]?.stringValue.flatMap(EntityStatus.init(rawValue:))
             else { throw .init(.internal, "seq \(event.seq): malformed entity.deregistered") }
             entities[Int(number)].status = status

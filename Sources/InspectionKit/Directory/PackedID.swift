@@ -8,15 +8,18 @@ public struct PackedID: Sendable, Comparable, Hashable, Codable {
     public var length: UInt8
 
     public init(_ id: String) {
-        var words: [UInt64] = [0, 0, 0]
+        var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
         var count = 0
         for byte in id.utf8.prefix(24) {
-            words[count / 8] |= UInt64(byte) << (56 - 8 * UInt64(count % 8))
+            let shifted = UInt64(byte) << (56 - 8 * UInt64(count % 8))
+            switch count / 8 {
+            case 0: words.0 |= shifted
+            case 1: words.1 |= shifted
+            default: words.2 |= shifted
+            }
             count += 1
         }
-        a = words[0]
-        b = words[1]
-        c = words[2]
+        (a, b, c) = words
         length = UInt8(count)
     }
 

@@ -22,6 +22,12 @@ public struct InspectionState: Sendable, Codable {
 
     public static let recentAnnotationLimit = 100
 
+    /// Every event type `apply` knows. The journal reader shares one String per type
+    /// instead of allocating one per line.
+    public static let knownEventTypes: [String] =
+        [EventType.journalAnnotated, EventType.journalTailRepaired, EventType.csvImported]
+        + DirectoryState.eventTypes.sorted() + TaskState.eventTypes.sorted() + EquipmentState.eventTypes.sorted()
+
     public init() {}
 
     /// Applies one event. Throws only for an event that can't belong to this journal

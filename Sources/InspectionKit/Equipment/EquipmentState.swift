@@ -24,7 +24,7 @@ public struct EquipmentState: Sendable {
     // MARK: Registry
 
     public internal(set) var units: [EquipmentUnit] = []
-    var codeIndex = CodeIndex()
+    var codeIndex = StringIndex()
     public internal(set) var inspections: [InspectionRecord] = []
     /// Per-unit history, all units interleaved in journal order; each entry links to its
     /// unit's previous one.
@@ -94,13 +94,15 @@ public struct EquipmentState: Sendable {
     }
 
     func flags(_ index: Int) -> UnitFlags {
-        UnitFlags(status: units[index].status, failed: units[index].failed,
-                  notUsable: units[index].notUsableByGrade, tracked: units[index].tracked)
+        // Field by field: `units[index].tracked` would copy the whole unit (and retain its strings).
+        let status = units[index].status, notUsable = units[index].notUsableByGrade
+        return UnitFlags(status: status, failed: units[index].failed, notUsable: notUsable,
+                         tracked: status == .inUse && !notUsable && units[index].nextDue != nil)
     }
 
     // MARK: - Lookup
 
-    public func unitIndex(_ code: String) -> Int32? { codeIndex.find(code, units: units) }
+    public func unitIndex(_ code: String) -> Int32? { codeIndex.find(code) { units[$0].code == code } }
     public func unit(_ code: String) -> EquipmentUnit? { unitIndex(code).map { units[Int($0)] } }
     public func directive(_ id: String) -> Directive? { directiveIndex[id].map { directives[$0] } }
 
@@ -235,7 +237,7 @@ public struct EquipmentState: Sendable {
         guard let code, let category, let user, let commissioned else {
             throw data.malformed("needs code, category, user and commissioned")
         }
-        guard codeIndex.find(code, units: units) == nil else { throw data.malformed("equipment \(code) is already registered") }
+        guard unitIndex(code) == nil else { throw data.malformed("equipment \(code) is already registered") }
         let i = Int32(units.count)
         var unit = EquipmentUnit(
             code: code, registration: registration, category: category, variant: variant.map { intern($0) },
@@ -351,7 +353,7 @@ public struct EquipmentState: Sendable {
     }
 
     private mutating func settleReminder(_ i: Int32, previousDay: Int32) {
-        let day = reminderDay(for: units[Int(i)])
+        let day = reminderDay(unit: Int(i))
         units[Int(i)].reminderDay = day
         reminders.move(unit: i, from: previousDay, to: day)
         reminders.dropStaleTop(units: units)
@@ -359,10 +361,12 @@ public struct EquipmentState: Sendable {
 
     /// The day the unit's next reminder falls due: the first stage (descending) not yet
     /// issued for its current due date, at `nextDue − stage` days.
-    func reminderDay(for unit: EquipmentUnit) -> Int32 {
-        guard unit.tracked, let due = unit.nextDue else { return ReminderQueue.none }
-        let reminded = unit.remindedDue == due
-        for stage in reminderStages where !reminded || stage < Int(unit.remindedStage) {
+    /// Reads the unit's fields in place (passing `units[i]` would copy it and retain its strings).
+    func reminderDay(unit i: Int) -> Int32 {
+        guard units[i].status == .inUse, !units[i].notUsableByGrade, let due = units[i].nextDue else { return ReminderQueue.none }
+        let reminded = units[i].remindedDue == due
+        let issued = Int(units[i].remindedStage)
+        for stage in reminderStages where !reminded || stage < issued {
             return due.raw &- Int32(stage)
         }
         return ReminderQueue.none
@@ -390,7 +394,7 @@ public struct EquipmentState: Sendable {
         guard sorted != reminderStages, !sorted.isEmpty else { return }
         reminderStages = sorted
         for i in units.indices {
-            units[i].reminderDay = reminderDay(for: units[i])
+            units[i].reminderDay = reminderDay(unit: i)
         }
         reminders.rebuild(units: units)
     }

@@ -41,6 +41,17 @@ extension JSONValue {
         return try result.get()
     }
 
+    /// Parses one JSON object that starts exactly at `offset` (a `{`, no whitespace before
+    /// it) and returns it with the offset just past its closing `}`; what follows is not
+    /// examined. The journal reader parses a line's `data` this way, in place.
+    public static func parseObject(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(JSONParseError) -> (object: JSONObject, end: Int) {
+        var parser = _JSONParser(bytes)
+        parser.pos = offset
+        guard offset < bytes.count, parser.byte(at: offset) == 0x7B else { throw parser.unexpected(at: offset, expected: "'{'") }
+        guard case .object(let object) = try parser.parseValue() else { preconditionFailure("an object was opened") }
+        return (object, parser.pos)
+    }
+
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         var text = text
         let result: Result<JSONValue, JSONParseError> = text.withUTF8 { utf8 in
@@ -399,29 +410,82 @@ private struct _JSONParser: ~Copyable {
     // MARK: Strings
 
     /// At the opening quote. Returns the decoded string and leaves `pos` after the closing quote.
+    ///
+    /// Fast path (no escapes): one scan for the closing quote that only notes whether any
+    /// byte is non-ASCII; such a string is then validated once, by `String(decoding:)`
+    /// (checked for repairs), instead of by us and again by the standard library. Errors
+    /// are still reported at the first offending byte in order.
     mutating func parseString() throws(JSONParseError) -> String {
         let open = pos
         let start = pos + 1
-        var i = start
-        // Fast path: no escapes. Validate as we go; build the String once.
-        while true {
-            i = skipPlainASCII(from: i)
-            guard i < count else { throw error(at: open, "unterminated string starting") }
-            let b = byte(at: i)
-            if b == Byte.quote {
-                pos = i + 1
-                return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-            } else if b == Byte.backslash {
-                break
-            } else if b < 0x20 {
-                throw error(at: i, "raw control character 0x\(Self.hex2(b)) in string (must be escaped)")
-            } else if b >= 0x80 {
-                i = try validateUTF8Sequence(at: i)
-            } else {
-                i += 1
-            }
+        var sawNonASCII = false
+        let i = skipStringContent(from: start, sawNonASCII: &sawNonASCII)
+        guard i < count else {
+            if sawNonASCII { try validateUTF8(start, i) }
+            throw error(at: open, "unterminated string starting")
         }
-        return try parseEscapedString(open: open, start: start, firstEscape: i)
+        let b = byte(at: i)
+        if b == Byte.quote {
+            pos = i + 1
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<i])
+            let text = String(decoding: raw, as: UTF8.self)
+            // `String(decoding:)` replaces invalid UTF-8 with U+FFFD; unchanged bytes mean
+            // there was none. Only then do we look for the offending byte ourselves.
+            if !sawNonASCII || Self.sameBytes(text, raw) { return text }
+            try validateUTF8(start, i)
+            preconditionFailure("String(decoding:) changed bytes that validate")
+        }
+        if sawNonASCII { try validateUTF8(start, i) }
+        if b == Byte.backslash {
+            return try parseEscapedString(open: open, start: start, firstEscape: i)
+        }
+        throw error(at: i, "raw control character 0x\(Self.hex2(b)) in string (must be escaped)")
+    }
+
+    /// Returns the first index at or after `index` holding `"`, `\` or a byte < 0x20, or
+    /// `count`; sets `sawNonASCII` if a byte >= 0x80 was passed.
+    @inline(__always)
+    func skipStringContent(from index: Int, sawNonASCII: inout Bool) -> Int {
+        var i = index
+        var highs: UInt64 = 0
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        // Eight bytes at a time ("has a byte less than n" tricks: any flagged word is
+        // rechecked byte by byte below, so a false positive costs time, never correctness).
+        while i + 8 <= count {
+            let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let lessThan20 = (w &- ones &* 0x20) & ~w
+            let q = w ^ (ones &* 0x22)
+            let hasQuote = (q &- ones) & ~q
+            let s = w ^ (ones &* 0x5C)
+            let hasBackslash = (s &- ones) & ~s
+            if (lessThan20 | hasQuote | hasBackslash) & high != 0 { break }
+            highs |= w
+            i += 8
+        }
+        if highs & high != 0 { sawNonASCII = true }
+        while i < count {
+            let b = byte(at: i)
+            if b == Byte.quote || b == Byte.backslash || b < 0x20 { return i }
+            if b >= 0x80 { sawNonASCII = true }
+            i += 1
+        }
+        return i
+    }
+
+    static func sameBytes(_ text: String, _ raw: UnsafeRawBufferPointer) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            utf8.count == raw.count && UnsafeRawBufferPointer(utf8).equalBytes(raw)
+        }
+    }
+
+    /// Throws at the first invalid UTF-8 sequence in `from..<to`, if any.
+    func validateUTF8(_ from: Int, _ to: Int) throws(JSONParseError) {
+        var j = from
+        while j < to {
+            if byte(at: j) >= 0x80 { j = try validateUTF8Sequence(at: j) } else { j += 1 }
+        }
     }
 
     /// Returns the first index at or after `i` whose byte is not printable ASCII

@@ -16,3 +16,21 @@ extension Array where Element == UInt8 {
         return try result!.get()
     }
 }
+
+extension UnsafeRawBufferPointer {
+    /// Whether both buffers hold the same bytes; eight at a time (no libc in this module).
+    @inlinable
+    public func equalBytes(_ other: UnsafeRawBufferPointer) -> Bool {
+        guard count == other.count else { return false }
+        var i = 0
+        while i + 8 <= count {
+            if loadUnaligned(fromByteOffset: i, as: UInt64.self) != other.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+            i += 8
+        }
+        while i < count {
+            if self[i] != other[i] { return false }
+            i += 1
+        }
+        return true
+    }
+}

@@ -57,7 +57,7 @@ public struct TaskState: Sendable, Codable {
             let result = try TaskCodec.result(from: data, seq: event.seq, at: event.at)
             task.results[result.entity] = result
             tasks[id] = task
-            if let number = directory.entityNumbers[result.entity] {
+            if let number = directory.entityNumber(result.entity) {
                 if let previous = lastInspected[number], previous >= result.date {} else { lastInspected[number] = result.date }
             }
         case "task.published":

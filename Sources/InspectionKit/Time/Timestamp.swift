@@ -110,6 +110,14 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
               fields.hasSeconds, let offset = fields.offsetSeconds else { return nil }
         return fields.timestamp(offsetSeconds: offset)
     }
+
+    /// `parseRFC3339` on UTF-8 bytes (the journal reader's path: no String).
+    public static func parseRFC3339(utf8 bytes: UnsafeRawBufferPointer) -> Timestamp? {
+        guard bytes.count >= 16,
+              let fields = TextFields.parse(utf8: bytes.assumingMemoryBound(to: UInt8.self)),
+              fields.hasSeconds, let offset = fields.offsetSeconds else { return nil }
+        return fields.timestamp(offsetSeconds: offset)
+    }
 }
 
 extension Timestamp {
