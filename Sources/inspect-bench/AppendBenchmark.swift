@@ -8,7 +8,9 @@ import Platform
 /// Reference: sqlite3 in WAL mode with synchronous=FULL, one transaction per insert.
 enum AppendBenchmark {
     static let clients = 16
-    static var perClient: Int { Int(ProcessInfo.processInfo.environment["INSPECT_BENCH_APPENDS"] ?? "") ?? 5_000 }
+    /// Read once: `ProcessInfo.environment` rebuilds a dictionary on every access, and
+    /// as a computed property in the send loop it took most of the machine's CPU.
+    static let perClient = Int(ProcessInfo.processInfo.environment["INSPECT_BENCH_APPENDS"] ?? "") ?? 5_000
     /// Requests a client keeps in flight (pipelining).
     static let window = 64
 
