@@ -51,7 +51,7 @@ enum AppendBenchmark {
         let daemonCPUBefore = cpuSeconds(pid: daemon.processIdentifier)
         let clientCPUBefore = cpuSeconds(pid: getpid())
         let started = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: clients) { client in
+        onThreads(clients) { client in
             let fd = try! UnixSocket.connect(path: socket)
             defer { Sys.close(fd) }
             let reader = LineReader(fd: fd, maxLineBytes: 1 << 20)
@@ -96,7 +96,7 @@ enum AppendBenchmark {
         let statusLatencies = Locked<[Double]>([])
         let rounds = 500
         let statusStarted = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: clients) { _ in
+        onThreads(clients) { _ in
             let client = try! ControlClient(socketPath: socket)
             var local: [Double] = []
             for _ in 0..<rounds {
