@@ -94,8 +94,7 @@ public final class ControlServer: @unchecked Sendable {
         var out: [UInt8] = []
         func flush() -> Bool {
             for entry in batch {
-                let response = Response(id: entry.id, outcome: service.finish(entry.pending))
-                out.append(contentsOf: response.encoded())
+                Response(id: entry.id, outcome: service.finish(entry.pending)).encode(into: &out)
                 out.append(10)
             }
             let count = batch.count
