@@ -89,10 +89,19 @@ public final class ControlServer: @unchecked Sendable {
         let reader = LineReader(fd: fd, maxLineBytes: service.config.limits.maxRequestBytes)
         // Requests are answered in order. Lines a client pipelines are all staged before
         // the first is waited for, so they share one group commit; a client that sends
-        // one request at a time simply gets its answer after its fsync.
+        // one request at a time simply gets its answer after its fsync. Consecutive
+        // domain commands are queued and begun together, under one hold of the state lock.
+        var queued: [(id: JSONValue, command: DomainCommand, args: JSONObject)] = []
         var batch: [(id: JSONValue, pending: InspectionService.Pending)] = []
         var out: [UInt8] = []
+        func beginQueued() {
+            guard !queued.isEmpty else { return }
+            let pending = service.begin(queued.map { ($0.command, $0.args) }, actor: actor)
+            for (entry, started) in zip(queued, pending) { batch.append((entry.id, started)) }
+            queued.removeAll(keepingCapacity: true)
+        }
         func flush() -> Bool {
+            beginQueued()
             for entry in batch {
                 Response(id: entry.id, outcome: service.finish(entry.pending)).encode(into: &out)
                 out.append(10)
@@ -113,7 +122,7 @@ public final class ControlServer: @unchecked Sendable {
         while true {
             let next: LineReader.Next?
             do {
-                next = batch.isEmpty ? try reader.next() : try reader.nextIfReady()
+                next = batch.isEmpty && queued.isEmpty ? try reader.next() : try reader.nextIfReady()
             } catch {
                 _ = flush()
                 return
@@ -145,7 +154,12 @@ public final class ControlServer: @unchecked Sendable {
                     return
                 }
                 switch handle(line, actor: actor) {
+                case .domain(let id, let command, let args):
+                    queued.append((id, command, args))
+                    if queued.count >= InspectionService.maxBatch { beginQueued() }
+                    if batch.count >= 4096, !flush() { return }
                 case .respond(let id, let pending):
+                    beginQueued()
                     batch.append((id, pending))
                     if batch.count >= 4096, !flush() { return }
                 case .afterEarlier(let request):
@@ -169,6 +183,8 @@ public final class ControlServer: @unchecked Sendable {
     }
 
     enum Action {
+        /// A domain command, begun with the ones queued next to it.
+        case domain(JSONValue, DomainCommand, JSONObject)
         case respond(JSONValue, InspectionService.Pending)
         /// Runs once every earlier request on the connection is answered.
         case afterEarlier(Request)
@@ -189,8 +205,8 @@ public final class ControlServer: @unchecked Sendable {
                 return .follow(.ok(request.id, ["following": true, "from": .int(from)]), from: from)
             }
         }
-        if let pending = commands.begin(request, actor: actor) {
-            return .respond(request.id, pending)
+        if let command = commands.domainCommand(request) {
+            return .domain(request.id, command, request.args)
         }
         return .afterEarlier(request)
     }
