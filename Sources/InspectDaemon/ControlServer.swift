@@ -91,14 +91,17 @@ public final class ControlServer: @unchecked Sendable {
         // the first is waited for, so they share one group commit; a client that sends
         // one request at a time simply gets its answer after its fsync. Consecutive
         // domain commands are queued and begun together, under one hold of the state lock.
-        var queued: [(id: JSONValue, command: DomainCommand, args: JSONObject)] = []
+        // (Ids apart from the commands: the list is handed to `begin` as it is.)
+        var queued: [(command: DomainCommand, args: JSONObject)] = []
+        var queuedIDs: [JSONValue] = []
         var batch: [(id: JSONValue, pending: InspectionService.Pending)] = []
         var out: [UInt8] = []
         func beginQueued() {
             guard !queued.isEmpty else { return }
-            let pending = service.begin(queued.map { ($0.command, $0.args) }, actor: actor)
-            for (entry, started) in zip(queued, pending) { batch.append((entry.id, started)) }
+            let pending = service.begin(queued, actor: actor)
+            for (id, started) in zip(queuedIDs, pending) { batch.append((id, started)) }
             queued.removeAll(keepingCapacity: true)
+            queuedIDs.removeAll(keepingCapacity: true)
         }
         func flush() -> Bool {
             beginQueued()
@@ -155,7 +158,8 @@ public final class ControlServer: @unchecked Sendable {
                 }
                 switch handle(line, actor: actor) {
                 case .domain(let id, let command, let args):
-                    queued.append((id, command, args))
+                    queued.append((command, args))
+                    queuedIDs.append(id)
                     if queued.count >= InspectionService.maxBatch { beginQueued() }
                     if batch.count >= 4096, !flush() { return }
                 case .respond(let id, let pending):
