@@ -35,6 +35,7 @@ let package = Package(
         .testTarget(name: "InspectionKitTests", dependencies: ["InspectionKit"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "InspectionKit", "Platform"]),
         .testTarget(name: "InspectCLITests", dependencies: ["InspectCLI", "InspectionKit"]),
+        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "InspectionKit"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["InspectionKit", "Platform", "Journal", "ControlProtocol", "inspectd", "inspectctl"]

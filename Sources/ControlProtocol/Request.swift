@@ -32,7 +32,7 @@ public struct Request: Sendable, Equatable {
             throw Rejection(id: .null, error: .badRequest("request must be a JSON object like {\"id\":\"1\",\"cmd\":\"status\",\"args\":{}}"))
         }
         // Duplicate keys are ambiguous (which "cmd" did the client mean?): refuse them.
-        if let duplicate = firstDuplicate(object.keys) {
+        if let duplicate = firstDuplicate(object) {
             throw Rejection(id: .null, error: .badRequest("request field \"\(duplicate)\" appears twice"))
         }
         let id = object["id"] ?? .null
@@ -40,8 +40,8 @@ public struct Request: Sendable, Equatable {
         case .null, .string, .number: break
         default: throw Rejection(id: .null, error: .badRequest("request field \"id\" must be a string or a number"))
         }
-        for key in object.keys where !["id", "cmd", "args"].contains(key) {
-            throw Rejection(id: id, error: .badRequest("unknown request field \"\(key)\" (a request has id, cmd, args)"))
+        for member in object.members where member.key != "id" && member.key != "cmd" && member.key != "args" {
+            throw Rejection(id: id, error: .badRequest("unknown request field \"\(member.key)\" (a request has id, cmd, args)"))
         }
         guard let cmdValue = object["cmd"] else {
             throw Rejection(id: id, error: .badRequest("request field \"cmd\" is missing"))
@@ -55,16 +55,26 @@ public struct Request: Sendable, Equatable {
                 throw Rejection(id: id, error: .badRequest("request field \"args\" must be an object"))
             }
             args = inner
-            if let duplicate = firstDuplicate(args.keys) {
+            if let duplicate = firstDuplicate(args) {
                 throw Rejection(id: id, error: .badRequest("\(cmd): argument \"\(duplicate)\" appears twice"))
             }
         }
         return Request(id: id, cmd: cmd, args: args)
     }
 
-    private static func firstDuplicate(_ keys: [String]) -> String? {
+    /// The first key that repeats an earlier one. Requests have a handful of keys, so a
+    /// pairwise scan (no hashing, no allocation) is cheaper than a `Set` up to a few
+    /// dozen; past that, O(n) with a set keeps a hostile request from costing O(n²).
+    private static func firstDuplicate(_ object: JSONObject) -> String? {
+        let members = object.members
+        if members.count <= 16 {
+            for i in members.indices.dropFirst() {
+                for j in 0..<i where members[j].key == members[i].key { return members[i].key }
+            }
+            return nil
+        }
         var seen = Set<String>()
-        for key in keys where !seen.insert(key).inserted { return key }
+        for member in members where !seen.insert(member.key).inserted { return member.key }
         return nil
     }
 
@@ -96,16 +106,27 @@ public struct Response: Sendable, Equatable {
 
     public func encoded() -> [UInt8] {
         var out: [UInt8] = []
+        encode(into: &out)
+        return out
+    }
+
+    /// Appends the response line (without newline) to `out`: the same bytes as
+    /// serializing `{"id":…,"ok":…,"result"|"error":…}`, without building that object.
+    public func encode(into out: inout [UInt8]) {
+        out.append(contentsOf: #"{"id":"#.utf8)
+        id.serialize(into: &out)
         switch outcome {
         case .success(let result):
-            JSONValue.object(["id": id, "ok": true, "result": result]).serialize(into: &out)
+            out.append(contentsOf: #","ok":true,"result":"#.utf8)
+            result.serialize(into: &out)
         case .failure(let error):
-            JSONValue.object([
-                "id": id, "ok": false,
-                "error": ["code": .string(error.code.rawValue), "message": .string(error.message)],
-            ]).serialize(into: &out)
+            out.append(contentsOf: #","ok":false,"error":{"code":"#.utf8)
+            JSONValue.writeQuoted(error.code.rawValue, into: &out)
+            out.append(contentsOf: #","message":"#.utf8)
+            JSONValue.writeQuoted(error.message, into: &out)
+            out.append(0x7D)
         }
-        return out
+        out.append(0x7D)
     }
 
     /// Reads a response line; throws a description of what is wrong with it.

@@ -89,13 +89,24 @@ public final class ControlServer: @unchecked Sendable {
         let reader = LineReader(fd: fd, maxLineBytes: service.config.limits.maxRequestBytes)
         // Requests are answered in order. Lines a client pipelines are all staged before
         // the first is waited for, so they share one group commit; a client that sends
-        // one request at a time simply gets its answer after its fsync.
+        // one request at a time simply gets its answer after its fsync. Consecutive
+        // domain commands are queued and begun together, under one hold of the state lock.
+        // (Ids apart from the commands: the list is handed to `begin` as it is.)
+        var queued: [(command: DomainCommand, args: JSONObject)] = []
+        var queuedIDs: [JSONValue] = []
         var batch: [(id: JSONValue, pending: InspectionService.Pending)] = []
         var out: [UInt8] = []
+        func beginQueued() {
+            guard !queued.isEmpty else { return }
+            let pending = service.begin(queued, actor: actor)
+            for (id, started) in zip(queuedIDs, pending) { batch.append((id, started)) }
+            queued.removeAll(keepingCapacity: true)
+            queuedIDs.removeAll(keepingCapacity: true)
+        }
         func flush() -> Bool {
+            beginQueued()
             for entry in batch {
-                let response = Response(id: entry.id, outcome: service.finish(entry.pending))
-                out.append(contentsOf: response.encoded())
+                Response(id: entry.id, outcome: service.finish(entry.pending)).encode(into: &out)
                 out.append(10)
             }
             let count = batch.count
@@ -114,7 +125,7 @@ public final class ControlServer: @unchecked Sendable {
         while true {
             let next: LineReader.Next?
             do {
-                next = batch.isEmpty ? try reader.next() : try reader.nextIfReady()
+                next = batch.isEmpty && queued.isEmpty ? try reader.next() : try reader.nextIfReady()
             } catch {
                 _ = flush()
                 return
@@ -146,7 +157,13 @@ public final class ControlServer: @unchecked Sendable {
                     return
                 }
                 switch handle(line, actor: actor) {
+                case .domain(let id, let command, let args):
+                    queued.append((command, args))
+                    queuedIDs.append(id)
+                    if queued.count >= InspectionService.maxBatch { beginQueued() }
+                    if batch.count >= 4096, !flush() { return }
                 case .respond(let id, let pending):
+                    beginQueued()
                     batch.append((id, pending))
                     if batch.count >= 4096, !flush() { return }
                 case .afterEarlier(let request):
@@ -170,6 +187,8 @@ public final class ControlServer: @unchecked Sendable {
     }
 
     enum Action {
+        /// A domain command, begun with the ones queued next to it.
+        case domain(JSONValue, DomainCommand, JSONObject)
         case respond(JSONValue, InspectionService.Pending)
         /// Runs once every earlier request on the connection is answered.
         case afterEarlier(Request)
@@ -190,8 +209,8 @@ public final class ControlServer: @unchecked Sendable {
                 return .follow(.ok(request.id, ["following": true, "from": .int(from)]), from: from)
             }
         }
-        if let pending = commands.begin(request, actor: actor) {
-            return .respond(request.id, pending)
+        if let command = commands.domainCommand(request) {
+            return .domain(request.id, command, request.args)
         }
         return .afterEarlier(request)
     }

@@ -24,10 +24,14 @@ struct DaemonCommands: Sendable {
     /// `nil` for the others: the caller runs them with `execute` once the requests
     /// before them are answered, so they see their effects on disk.
     func begin(_ request: Request, actor: Actor) -> InspectionService.Pending? {
-        if let domain = CommandCatalog.all[request.cmd], !EquipmentCommands.needingRules.contains(request.cmd) {
-            return service.begin(domain, args: request.args, actor: actor)
-        }
-        return nil
+        domainCommand(request).map { service.begin($0, args: request.args, actor: actor) }
+    }
+
+    /// The domain command `request` names when it can be begun without waiting for the
+    /// requests before it (see `begin`); `nil` otherwise.
+    func domainCommand(_ request: Request) -> DomainCommand? {
+        guard let domain = CommandCatalog.all[request.cmd], !EquipmentCommands.needingRules.contains(request.cmd) else { return nil }
+        return domain
     }
 
     func execute(_ request: Request, actor: Actor, socketPath: String, connections: Int) -> Result<JSONValue, CommandError> {

@@ -74,13 +74,35 @@ public final class InspectionService: @unchecked Sendable {
     /// wait for the fsync — so a connection can stage its next pipelined request while
     /// this one's batch is being synced. `finish` completes it.
     public func begin(_ command: DomainCommand, args: JSONObject, actor: Actor) -> Pending {
-        guard actor.mayRun(command.roles) else {
-            return .ready(.failure(.forbidden("\(command.name) needs role \(command.roles.sorted().map(\.rawValue).joined(separator: " or ")); \(actor.journalName) has \(actor.roles.isEmpty ? "none" : actor.roles.sorted().map(\.rawValue).joined(separator: ", ")). Ask the bureau's IT person to add you in config/inspectd.json \"roles\".")))
-        }
-        return begin(actor: actor) { (context, state) throws(CommandError) in
-            try command.run(Arguments(args, command: command.name), context, state)
-        }
+        begin([(command, args)], actor: actor)[0]
     }
+
+    /// `begin` for several commands of one client, in order, under one hold of the state
+    /// lock: each is decided against the state the ones before it left, exactly as if
+    /// `begin` were called for each in turn, without a lock hand-off per command (16
+    /// pipelining connections otherwise contend for the lock once per request).
+    /// Callers keep the list short (a connection passes at most `maxBatch`): other
+    /// clients and `status` wait while it runs. O(n) in the commands.
+    public func begin(_ commands: [(command: DomainCommand, args: JSONObject)], actor: Actor) -> [Pending] {
+        var results: [Pending] = []
+        results.reserveCapacity(commands.count)
+        let journalActor = actor.journalName
+        lock.lock()
+        for (command, args) in commands {
+            guard actor.mayRun(command.roles) else {
+                results.append(.ready(.failure(.forbidden("\(command.name) needs role \(command.roles.sorted().map(\.rawValue).joined(separator: " or ")); \(actor.journalName) has \(actor.roles.isEmpty ? "none" : actor.roles.sorted().map(\.rawValue).joined(separator: ", ")). Ask the bureau's IT person to add you in config/inspectd.json \"roles\"."))))
+                continue
+            }
+            results.append(beginLocked(journalActor: journalActor, contextActor: actor) { (context, state) throws(CommandError) in
+                try command.run(Arguments(args, command: command.name), context, state)
+            })
+        }
+        lock.unlock()
+        return results
+    }
+
+    /// How many pipelined commands a connection hands to one `begin` call.
+    public static let maxBatch = 64
 
     /// A command that has been decided: either answered already, or waiting for the
     /// fsync of the batch holding its events.
@@ -114,27 +136,38 @@ public final class InspectionService: @unchecked Sendable {
         let journalActor = actor?.journalName ?? Actor.system
         let contextActor = actor ?? Actor(uid: Sys.userID, name: Actor.system, roles: [.admin])
         lock.lock()
+        defer { lock.unlock() }
+        return beginLocked(journalActor: journalActor, contextActor: contextActor, decide: decide)
+    }
+
+    /// `begin`'s work; the caller holds `lock`.
+    private func beginLocked(
+        journalActor: String, contextActor: Actor,
+        decide: (CommandContext, InspectionState) throws(CommandError) -> CommandOutcome
+    ) -> Pending {
         // Journal times never decrease, even if the wall clock steps back.
         var now = clock.now()
         if let last = state.lastEventAt, last > now { now = last }
         let zone = self.zone
-        let settings = self.domainSettings
+        let context = CommandContext(now: now, zone: zone, actor: contextActor, settings: domainSettings)
         let outcome: CommandOutcome
         do {
-            outcome = try decide(CommandContext(now: now, zone: zone, actor: contextActor, settings: settings), state)
+            // Lend the state through its address: passing the stored property itself
+            // made Swift copy the struct (a retain and release of every collection in
+            // it) for every command.
+            outcome = try withUnsafeMutablePointer(to: &state) { (current) throws(CommandError) in
+                try decide(context, current.pointee)
+            }
         } catch {
-            lock.unlock()
             return .ready(.failure(error))
         }
         if outcome.events.isEmpty {
-            lock.unlock()
             return .ready(.success(outcome.result))
         }
         let records: [JournalRecord]
         do {
             records = try writer.stage(outcome.events, at: zone.format(now), actor: journalActor)
         } catch {
-            lock.unlock()
             return .ready(.failure(CommandError(.unavailable, error.reason)))
         }
         for record in records {
@@ -144,12 +177,10 @@ public final class InspectionService: @unchecked Sendable {
                 // A command produced an event its own apply rejects: a bug. Stop writing
                 // rather than let memory and disk disagree.
                 writer.poison("apply failed for staged seq \(record.seq): \(error.message)")
-                lock.unlock()
                 log.error("internal: apply failed for staged seq \(record.seq): \(error.message); journal is now read-only")
                 return .ready(.failure(CommandError(.internal, "apply failed for seq \(record.seq): \(error.message); the journal is now read-only, restart inspectd")))
             }
         }
-        lock.unlock()
         return .awaitingSync(seq: records[records.count - 1].seq, events: records.count, result: outcome.result)
     }
 

@@ -15,8 +15,12 @@ import Glibc
 /// pages): the writer turns read-only, every waiter gets the error, and the file is
 /// recovered on the next start.
 public final class JournalWriter: @unchecked Sendable {
-    // Every `var` below is guarded by `lock`.
+    // Every `var` below is guarded by `lock`. Its own condition announces changes of
+    // the durable end (clients, followers, `close` wait on it); `work` wakes the flusher.
+    // They are separate so that staging an event wakes only the flusher, not every
+    // connection thread waiting for an earlier batch.
     private let lock = ConditionLock()
+    private let work: LockCondition
     private let fd: Int32
     public let paths: JournalPaths
 
@@ -32,6 +36,7 @@ public final class JournalWriter: @unchecked Sendable {
     private var failure: SystemError?
     private var closing = false
     private var flusherFinished = false
+    private var flusherIdle = false
     private var sparseOffsets: [Int]
     private var commits = 0
     private var syncNanos: UInt64 = 0
@@ -40,6 +45,7 @@ public final class JournalWriter: @unchecked Sendable {
     /// which must describe the file exactly as it now is (after any tail repair).
     public init(paths: JournalPaths, continuingFrom scan: JournalScan) throws(SystemError) {
         self.paths = paths
+        work = LockCondition(lock)
         let existed = Sys.fileExists(paths.events)
         fd = try Sys.open(paths.events, O_WRONLY | O_APPEND | O_CREAT, 0o640)
         if !existed {
@@ -88,7 +94,7 @@ public final class JournalWriter: @unchecked Sendable {
             pending.append(10)
             records.append(record)
         }
-        lock.broadcast()
+        if flusherIdle { work.signal() }
         return records
     }
 
@@ -106,6 +112,7 @@ public final class JournalWriter: @unchecked Sendable {
     public func poison(_ reason: String) {
         lock.withLock {
             if failure == nil { failure = SystemError("apply", errno: EIO, context: reason) }
+            work.signal()
             lock.broadcast()
         }
     }
@@ -113,7 +120,11 @@ public final class JournalWriter: @unchecked Sendable {
     private func flushLoop() {
         while true {
             lock.lock()
-            while pending.isEmpty && !closing && failure == nil { lock.wait() }
+            while pending.isEmpty && !closing && failure == nil {
+                flusherIdle = true
+                work.wait()
+                flusherIdle = false
+            }
             if failure != nil || (pending.isEmpty && closing) {
                 flusherFinished = true
                 lock.broadcast()
@@ -157,7 +168,7 @@ public final class JournalWriter: @unchecked Sendable {
     public func close() {
         lock.lock()
         closing = true
-        lock.broadcast()
+        work.signal()
         while !flusherFinished { lock.wait() }
         lock.unlock()
     }

@@ -10,20 +10,14 @@
 /// `@unchecked Sendable` is sound here: every access to shared state guarded by this
 /// lock goes through `withLock`, and the pthread objects live at stable heap addresses.
 public final class ConditionLock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    fileprivate let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 
     public init() {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
-        condition = .allocate(capacity: 1)
-        condition.initialize(to: pthread_cond_t())
-        var attributes = pthread_condattr_t()
-        pthread_condattr_init(&attributes)
-        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        pthread_cond_init(condition, &attributes)
-        pthread_condattr_destroy(&attributes)
+        condition = makeMonotonicCondition()
     }
 
     deinit {
@@ -48,16 +42,58 @@ public final class ConditionLock: @unchecked Sendable {
     public func wait() { pthread_cond_wait(condition, mutex) }
 
     /// Waits at most `milliseconds`; call with the lock held.
-    public func wait(milliseconds: Int) {
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let nanos = Int(deadline.tv_nsec) + (milliseconds % 1000) * 1_000_000
-        deadline.tv_sec += milliseconds / 1000 + nanos / 1_000_000_000
-        deadline.tv_nsec = nanos % 1_000_000_000
-        pthread_cond_timedwait(condition, mutex, &deadline)
-    }
+    public func wait(milliseconds: Int) { timedWait(condition, mutex, milliseconds: milliseconds) }
 
     public func broadcast() { pthread_cond_broadcast(condition) }
+}
+
+/// A further condition variable on a `ConditionLock`'s mutex, so that threads waiting
+/// for different things are not all woken by every change (the journal writer's
+/// flusher waits for work, its clients wait for durability).
+public final class LockCondition: @unchecked Sendable {
+    private let lock: ConditionLock
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+
+    public init(_ lock: ConditionLock) {
+        self.lock = lock
+        condition = makeMonotonicCondition()
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        condition.deallocate()
+    }
+
+    /// Waits for a signal; call with `lock` held, and wait in a loop on the real condition.
+    public func wait() { pthread_cond_wait(condition, lock.mutex) }
+
+    /// Waits at most `milliseconds`; call with `lock` held.
+    public func wait(milliseconds: Int) { timedWait(condition, lock.mutex, milliseconds: milliseconds) }
+
+    /// Wakes one waiter. Only sound when any one waiter can act on the change.
+    public func signal() { pthread_cond_signal(condition) }
+
+    public func broadcast() { pthread_cond_broadcast(condition) }
+}
+
+private func makeMonotonicCondition() -> UnsafeMutablePointer<pthread_cond_t> {
+    let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    condition.initialize(to: pthread_cond_t())
+    var attributes = pthread_condattr_t()
+    pthread_condattr_init(&attributes)
+    pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+    pthread_cond_init(condition, &attributes)
+    pthread_condattr_destroy(&attributes)
+    return condition
+}
+
+private func timedWait(_ condition: UnsafeMutablePointer<pthread_cond_t>, _ mutex: UnsafeMutablePointer<pthread_mutex_t>, milliseconds: Int) {
+    var deadline = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &deadline)
+    let nanos = Int(deadline.tv_nsec) + (milliseconds % 1000) * 1_000_000
+    deadline.tv_sec += milliseconds / 1000 + nanos / 1_000_000_000
+    deadline.tv_nsec = nanos % 1_000_000_000
+    pthread_cond_timedwait(condition, mutex, &deadline)
 }
 
 /// A value guarded by its own lock.

@@ -43,3 +43,18 @@ struct SeededGenerator: RandomNumberGenerator {
 func row(_ label: String, _ value: String, _ target: String = "") {
     print("  " + label.padding(toLength: 44, withPad: " ", startingAt: 0) + value.padding(toLength: 16, withPad: " ", startingAt: 0) + target)
 }
+
+/// Runs `body(0)…body(count - 1)` on `count` threads at once and waits for them all.
+/// Not `DispatchQueue.concurrentPerform`: it runs only as many iterations at a time as
+/// there are cores, so on this 2-core machine "16 concurrent clients" were 2 at a time.
+func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for index in 0..<count {
+        group.enter()
+        Thread {
+            body(index)
+            group.leave()
+        }.start()
+    }
+    group.wait()
+}

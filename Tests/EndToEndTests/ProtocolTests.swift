@@ -134,6 +134,49 @@ extension EndToEnd {
             #expect(try sandbox.journalLines().count == 1)
         }
 
+        /// A long pipeline of domain commands is begun in groups under one state-lock
+        /// hold; each request must still behave as if run alone, in order: a bad one
+        /// fails without appending, the ones after it still apply, and a query in the
+        /// middle sees exactly the writes before it.
+        @Test func aLongPipelineOfMixedDomainCommandsBehavesAsIfRunOneByOne() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            _ = try sandbox.startDaemon()
+            let connection = try sandbox.connect()
+
+            var batch: [UInt8] = []
+            for n in 1...300 {
+                let request: String
+                switch n {
+                case _ where n % 97 == 0: request = #"{"id":\#(n),"cmd":"journal.annotations","args":{"limit":2}}"#
+                case _ where n % 31 == 0: request = #"{"id":\#(n),"cmd":"journal.annotate","args":{"text":""}}"#
+                case _ where n % 53 == 0: request = #"{"id":\#(n),"cmd":"journal.annotate","args":{"text":"x"}"#   // torn JSON
+                default: request = #"{"id":\#(n),"cmd":"journal.annotate","args":{"text":"note \#(n)"}}"#
+                }
+                batch += Array(request.utf8) + [10]
+            }
+            try Sys.sendAll(connection.fd, batch)
+            var written: [String] = []
+            for n in 1...300 {
+                let reply = try connection.readReply()
+                if n % 97 == 0 {
+                    #expect(reply.idJSON == String(n) && reply.ok, "\(reply)")
+                    let notes = (reply.result["annotations"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+                    #expect(notes == Array(written.suffix(2)), "journal.annotations after \(written.count) notes: \(reply)")
+                } else if n % 31 == 0 {
+                    #expect(reply.idJSON == String(n) && reply.code == "bad_request", "\(reply)")
+                } else if n % 53 == 0 {
+                    #expect(reply.idJSON == "null" && reply.code == "bad_request", "\(reply)")
+                } else {
+                    written.append("note \(n)")
+                    #expect(reply.idJSON == String(n) && reply.ok && reply.result["seq"] as? Int == written.count, "\(reply)")
+                }
+            }
+            let texts = try sandbox.journalObjects().map { ($0["data"] as? [String: Any])?["text"] as? String ?? "" }
+            #expect(texts == written)
+            #expect(try connection.requireOK("journal.head")["events"] as? Int == written.count)
+        }
+
         /// BUG (0de8ef9, Sources/InspectDaemon/DaemonCommands.swift `begin`): while a
         /// connection's pipelined writes are staged but not yet synced, the daemon-level
         /// commands (journal.head, status, journal.verify, clock.*) are executed at once
