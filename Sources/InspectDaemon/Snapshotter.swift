@@ -73,27 +73,59 @@ final class Snapshotter: @unchecked Sendable {
     }
 
     /// Start-up: the newest snapshot that passes every check, decoded; rejected ones are
-    /// reported so the operator sees them.
-    static func loadNewest(store: SnapshotStore, journal: String, log: Log) -> (InspectionState, SnapshotStore.Position)? {
+    /// reported so the operator sees them. With it comes the check of the journal lines it
+    /// lets replay skip (`JournalReader.verifyPrefix`), which runs on a second thread while
+    /// this one decodes the state: start-up costs the longer of the two, not their sum.
+    static func loadNewest(store: SnapshotStore, journal: String, log: Log)
+        -> (state: InspectionState, position: SnapshotStore.Position, prefixCheck: Result<JournalDamage?, SystemError>)?
+    {
         for candidate in store.candidates() {
             switch store.load(candidate.path, journal: journal) {
             case .failure(let rejected):
                 log.warning(rejected.description + "; trying an older one or replaying the journal")
             case .success(let loaded):
+                let check = PrefixCheck(journal: journal, position: loaded.position)
                 do {
                     let started = Sys.monotonicNanos()
                     let state = try BinaryDecoder().decode(InspectionState.self, from: loaded.payload)
                     guard state.lastSeq == loaded.position.seq else {
                         log.warning("snapshot \(loaded.path) ignored: its state is at seq \(state.lastSeq), its header says \(loaded.position.seq)")
+                        _ = check.result()
                         continue
                     }
                     log.info("loaded snapshot \(loaded.path) at seq \(loaded.position.seq) in \(Int(Double(Sys.monotonicNanos() - started) / 1e6)) ms")
-                    return (state, loaded.position)
+                    return (state, loaded.position, check.result())
                 } catch {
                     log.warning("snapshot \(loaded.path) ignored: cannot decode its state (\(error))")
+                    _ = check.result()
                 }
             }
         }
         return nil
     }
+
+    /// `verifyPrefix` on its own thread; `result()` waits for it.
+    final class PrefixCheck: @unchecked Sendable {
+        private let lock = ConditionLock()
+        private var outcome: Result<JournalDamage?, SystemError>?   // guarded by lock
+
+        init(journal: String, position: SnapshotStore.Position) {
+            startThread { [self] in
+                let result: Result<JournalDamage?, SystemError>
+                do throws(SystemError) { result = .success(try JournalReader.verifyPrefix(path: journal, through: position)) } catch { result = .failure(error) }
+                lock.withLock {
+                    outcome = result
+                    lock.broadcast()
+                }
+            }
+        }
+
+        func result() -> Result<JournalDamage?, SystemError> {
+            lock.withLock {
+                while outcome == nil { lock.wait() }
+                return outcome!
+            }
+        }
+    }
+
 }

@@ -247,55 +247,65 @@ extension JournalReader {
     public static func verifyPrefix(path: String, through position: SnapshotStore.Position) throws(SystemError) -> JournalDamage? {
         let fd = try Sys.open(path, O_RDONLY)
         defer { Sys.close(fd) }
-        let seqPrefix = Array(#"{"seq":"#.utf8)
         let prevPrefix = Array(#","prev":""#.utf8)
-        var head = JournalRecord.genesisPrev
+        guard let snapshotHead = SHA256.Digest(lowercaseHex: position.lineSHA256) else {
+            return JournalDamage(line: position.seq, offset: position.lineOffset, expectedSeq: position.seq, claimedSeq: position.seq,
+                                 kind: .prev, message: "the snapshot's line hash is not 64 hex digits", isLastLine: false)
+        }
+        var head = SHA256.Digest.zero
         var expected = 1
-        var offset = 0
-        var carry: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 8 << 20)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var filled = 0               // bytes in buffer; buffer[0] is at file offset `bufferOffset`
+        var bufferOffset = 0
         var damage: JournalDamage?
-        while offset < position.bytes && damage == nil {
-            let want = min(chunk.count, position.bytes - offset)
-            let n = try chunk.withMutableBytes { (b) throws(SystemError) in try Sys.pread(fd, into: b.baseAddress!, count: want, offset: offset) }
-            if n == 0 { break }
-            let lineBase = offset - carry.count
-            offset += n
-            var data = carry
-            data.append(contentsOf: chunk[0..<n])
-            carry.removeAll(keepingCapacity: true)
+        reading: while expected <= position.seq {
+            let want = min(buffer.count - filled, position.bytes - bufferOffset - filled)
+            let n = want > 0 ? try Sys.pread(fd, into: buffer.baseAddress! + filled, count: want, offset: bufferOffset + filled) : 0
+            filled += n
             var start = 0
-            data.withUnsafeBytes { raw in
-                while damage == nil, let newline = raw[start...].firstIndex(of: 10) {
-                    let line = UnsafeRawBufferPointer(rebasing: raw[start..<newline])
-                    func fail(_ kind: JournalDamage.Kind, _ message: String) {
-                        damage = JournalDamage(line: expected, offset: lineBase + start, expectedSeq: expected,
-                                               claimedSeq: JournalReader.claimedSeq(line), kind: kind, message: message, isLastLine: false)
-                    }
-                    guard line.starts(with: seqPrefix), JournalReader.claimedSeq(line) == expected else {
-                        fail(.seq, "seq is \(JournalReader.claimedSeq(line).map(String.init) ?? "unreadable"), expected \(expected) (found while checking the part of the journal a snapshot covers)")
-                        return
-                    }
-                    // A line ends with ,"prev":"<64 hex>"} — compare that field with the running head.
-                    let tail = prevPrefix + Array(head.utf8) + [0x22, 0x7D]
-                    guard line.count > tail.count, line[(line.count - tail.count)...].elementsEqual(tail) else {
-                        fail(.prev, "prev does not match the SHA-256 of line \(expected - 1): the journal was edited before the snapshot's seq \(position.seq)")
-                        return
-                    }
-                    head = Hex.encode(SHA256.hash(line))
-                    expected += 1
-                    start = newline + 1
-                    if expected > position.seq { return }
+            while expected <= position.seq, start < filled,
+                  let newline = memchr(buffer.baseAddress! + start, 10, filled - start) {
+                let end = buffer.baseAddress!.distance(to: newline)
+                let line = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[start..<end])
+                func fail(_ kind: JournalDamage.Kind, _ message: String) -> JournalDamage {
+                    JournalDamage(line: expected, offset: bufferOffset + start, expectedSeq: expected,
+                                  claimedSeq: JournalReader.claimedSeq(line), kind: kind, message: message, isLastLine: false)
                 }
+                guard JournalReader.claimedSeq(line) == expected else {
+                    damage = fail(.seq, "seq is \(JournalReader.claimedSeq(line).map(String.init) ?? "unreadable"), expected \(expected) (found while checking the part of the journal a snapshot covers)")
+                    break reading
+                }
+                // A line ends with ,"prev":"<64 hex>"} — compare that field with the running head.
+                let tail = line.count - 66
+                guard tail > prevPrefix.count, line[line.count - 1] == 0x7D, line[line.count - 2] == 0x22,
+                      UnsafeRawBufferPointer(rebasing: line[(tail - prevPrefix.count)..<tail]).elementsEqual(prevPrefix),
+                      SHA256.Digest(lowercaseHex: UnsafeRawBufferPointer(rebasing: line[tail..<(line.count - 2)])) == head else {
+                    damage = fail(.prev, "prev does not match the SHA-256 of line \(expected - 1): the journal was edited before the snapshot's seq \(position.seq)")
+                    break reading
+                }
+                head = SHA256.digest(line)
+                expected += 1
+                start = end + 1
             }
-            if expected > position.seq { break }
-            carry = Array(data[start...])
+            if n == 0 && (start == 0 || start >= filled) { break }   // end of the covered bytes
+            // Keep the unfinished line at the front.
+            let remaining = filled - start
+            if remaining > 0 && start > 0 {
+                buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: remaining)
+            } else if remaining == buffer.count {
+                damage = JournalDamage(line: expected, offset: bufferOffset, expectedSeq: expected, claimedSeq: nil, kind: .json,
+                                       message: "line longer than \(buffer.count) bytes", isLastLine: false)
+                break
+            }
+            bufferOffset += start
+            filled = remaining
         }
         if damage == nil, expected <= position.seq {
-            return JournalDamage(line: expected, offset: offset, expectedSeq: expected, claimedSeq: nil, kind: .seq,
+            return JournalDamage(line: expected, offset: bufferOffset, expectedSeq: expected, claimedSeq: nil, kind: .seq,
                                  message: "the journal ends before the snapshot's seq \(position.seq)", isLastLine: false)
         }
-        if damage == nil, head != position.lineSHA256 {
+        if damage == nil, head != snapshotHead {
             return JournalDamage(line: position.seq, offset: position.lineOffset, expectedSeq: position.seq, claimedSeq: position.seq,
                                  kind: .prev, message: "line \(position.seq) does not hash to the snapshot's value", isLastLine: false)
         }

@@ -21,7 +21,8 @@ public struct SnapshotStore: Sendable {
     }
 
     public static let format = "inspectd-snapshot"
-    public static let version = 1
+    /// 2: equipment units, inspections and history stored column by column.
+    public static let version = 2
 
     /// Where the snapshot's state sits in the journal.
     public struct Position: Sendable, Equatable {

@@ -84,6 +84,7 @@ enum AppendBenchmark {
         var sorted = latencies.current.sorted()
         let rate = Double(total) / seconds
         row("durable appends, \(clients) clients pipelined", String(format: "%.0f events/s", rate), "target ≥ 50,000/s")
+        let ackLatency = String(format: "ack p50 %.2f / p99 %.2f ms", sorted[sorted.count / 2], sorted[sorted.count * 99 / 100])
         row("  ack latency p50 / p99", String(format: "%.2f / %.2f ms", sorted[sorted.count / 2], sorted[sorted.count * 99 / 100]))
         row("  CPU per event: daemon / bench clients", String(format: "%.1f / %.1f µs", daemonCPU / Double(total) * 1e6, clientCPU / Double(total) * 1e6))
         if let journal = try? ControlClient(socketPath: socket).call("status").outcome.get()["journal"],
@@ -118,6 +119,7 @@ enum AppendBenchmark {
         sorted = statusLatencies.current.sorted()
         row("status round trip, \(clients) clients: p50 / p99", String(format: "%.2f / %.2f ms", sorted[sorted.count / 2], sorted[sorted.count * 99 / 100]), "target p99 ≤ 1 ms")
         row("  requests/s", String(format: "%.0f", Double(clients * rounds) / statusSeconds))
+        let statusP99 = sorted[sorted.count * 99 / 100]
         row("  CPU per status: daemon / bench clients", String(format: "%.1f / %.1f µs",
                                                                (cpuSeconds(pid: daemon.processIdentifier) - statusDaemonCPU) / Double(clients * rounds) * 1e6,
                                                                (cpuSeconds(pid: getpid()) - statusClientCPU) / Double(clients * rounds) * 1e6))
@@ -140,9 +142,15 @@ enum AppendBenchmark {
             sqlite.waitUntilExit()
             let sqliteRate = Double(n) / (Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
             row("reference: sqlite3 WAL synchronous=FULL", String(format: "%.0f rows/s", sqliteRate), String(format: "ours ×%.1f", rate / sqliteRate))
+            Summary.add("durable appends, \(clients) clients (\(ackLatency))", "\(thousands(rate)) events/s", target: "≥ 50,000/s", met: rate >= 50_000,
+                        reference: "sqlite3 WAL, synchronous=FULL: \(thousands(sqliteRate)) rows/s", ratio: String(format: "×%.1f", rate / sqliteRate))
         } else {
-            row("reference: sqlite3", "skipped (not installed)")
+            row("reference: sqlite3", "skipped (not installed: apt-get install sqlite3)")
+            Summary.add("durable appends, \(clients) clients (\(ackLatency))", "\(thousands(rate)) events/s", target: "≥ 50,000/s", met: rate >= 50_000,
+                        reference: "sqlite3 not installed (skipped)")
         }
+        Summary.add("status round trip, \(clients) clients: p99, requests/s", String(format: "%.2f ms, ", statusP99) + thousands(Double(clients * rounds) / statusSeconds) + "/s",
+                    target: "p99 ≤ 1 ms", met: statusP99 <= 1)
     }
 
     /// The id of a successful response line `{"id":N,"ok":true,…}`, else `nil`.

@@ -58,6 +58,7 @@ enum DrawBenchmark {
         row("  of which targets + teams (TaskDraw.run)", String(format: "%.0f ms", runSeconds * 1000))
         let targets = drawn.result["targets"]?.intValue ?? 0
         row("draw \(targets) targets + teams (task.draw)", String(format: "%.0f ms", drawSeconds * 1000), "target ≤ 100 ms")
+        Summary.add("draw 5 % of a 1,000,000 pool, with teams", String(format: "%.0f ms", drawSeconds * 1000), target: "≤ 100 ms", met: drawSeconds <= 0.1)
         let memory = memoryMiB()
         row("resident memory now / peak", String(format: "%.0f / %.0f MiB", memory.resident, memory.peak))
     }

@@ -110,6 +110,8 @@ enum EquipmentBenchmark {
         row("equipment.register command (decide + apply)", String(format: "%.1f µs each", commandSeconds / Double(sample) * 1e6),
             String(format: "%.0f/s; CPU %.1f µs each", Double(sample) / commandSeconds, commandCPU / Double(sample) * 1e6))
 
+        let (_, fullScanSeconds) = measure { _ = state.equipment.overdue(today: t0) }
+        let fullScanMillis = fullScanSeconds * 1000
         for (offset, expected) in [(0, 0), (1, 1_000), (2, 100_000)] {
             let today = t0.adding(days: offset)
             let (due, decideSeconds, decideCPU) = timed { state.equipment.dueReminders(today: today) }
@@ -117,6 +119,10 @@ enum EquipmentBenchmark {
             let (_, applyRemindersSeconds, applyRemindersCPU) = timed { for event in due { apply(event) } }
             row("tick with \(expected) due: decide", String(format: "%.3f ms", decideSeconds * 1000),
                 String(format: "CPU %.3f ms; apply %.1f ms (CPU %.1f ms)", decideCPU * 1000, applyRemindersSeconds * 1000, applyRemindersCPU * 1000))
+            if expected > 0 {
+                Summary.add("ticker: decide \(thousands(Double(expected))) reminders of 1,000,000 units", String(format: "%.3f ms", decideSeconds * 1000),
+                            target: "O(due), not O(units)", reference: String(format: "full scan (equipment.overdue): %.0f ms", fullScanMillis))
+            }
         }
         let (overdue, overdueSeconds, overdueCPU) = timed { state.equipment.overdue(today: CivilDate(iso: "2026-12-01")!) }
         row("equipment.overdue query (full scan)", String(format: "%.0f ms", overdueSeconds * 1000),

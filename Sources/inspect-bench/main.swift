@@ -32,6 +32,7 @@ if arguments.first == "generate" {
 for name in arguments {
     if name == "all" {
         for s in scenarios { print("== \(s.name)"); s.run() }
+        print("== all scenarios ran; each figure once, on this machine (repeat runs to see the spread)")
     } else if let s = scenarios.first(where: { $0.name == name }) {
         print("== \(s.name)")
         s.run()
@@ -40,3 +41,4 @@ for name in arguments {
         exit(2)
     }
 }
+Summary.print(machine: Summary.machine)

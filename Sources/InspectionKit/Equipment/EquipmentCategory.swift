@@ -122,7 +122,7 @@ public enum InspectionConclusion: String, Sendable, CaseIterable, Codable {
 }
 
 /// Where a unit's `nextDue` came from; only `computed` dates follow a rules change.
-public enum DueSource: String, Sendable, Codable {
+public enum DueSource: String, Sendable, CaseIterable, Codable {
     /// Date + interval from the journaled rules.
     case computed
     /// 下次检验日期 printed on the inspection certificate (or entered from it): it wins.

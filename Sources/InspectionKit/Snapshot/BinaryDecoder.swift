@@ -48,8 +48,23 @@ final class BinarySource {
         try need(n)
         let slice = UnsafeRawBufferPointer(rebasing: bytes[position..<(position + n)])
         position += n
-        guard let s = String(validating: slice.bindMemory(to: UInt8.self), as: UTF8.self) else { throw corrupt("invalid UTF-8") }
+        // `String(decoding:)` repairs invalid UTF-8; unchanged bytes mean there was none
+        // (cheaper than the generic `String(validating:)`).
+        let s = String(decoding: slice, as: UTF8.self)
+        var copy = s
+        guard copy.withUTF8({ UnsafeRawBufferPointer($0).equalBytes(slice) }) else { throw corrupt("invalid UTF-8") }
         return s
+    }
+
+    /// A count and that many fixed-width little-endian values, copied in one go.
+    func rawArray<E: FixedWidthInteger>(_ type: E.Type) throws -> [E] {
+        let n = Int(try u32())
+        let byteCount = n * MemoryLayout<E>.stride
+        try need(byteCount)
+        var array = [E](repeating: 0, count: n)
+        array.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + byteCount)])) }
+        position += byteCount
+        return array
     }
 
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
@@ -77,12 +92,15 @@ final class BinarySource {
         case is UInt64.Type: return try u64() as! T
         case is Bool.Type: return (try u8() != 0) as! T
         case is Double.Type: return Double(bitPattern: try u64()) as! T
-        case is [Int32].Type:
+        case is [Int32].Type: return try rawArray(Int32.self) as! T
+        case is [Int].Type: return try rawArray(Int.self) as! T
+        case is [UInt8].Type: return try rawArray(UInt8.self) as! T
+        case is [String].Type:
             let n = Int(try u32())
-            try need(n * 4)
-            var array = [Int32](repeating: 0, count: n)
-            array.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + n * 4)])) }
-            position += n * 4
+            try need(n * 4)   // each string has at least its length
+            var array: [String] = []
+            array.reserveCapacity(n)
+            for _ in 0..<n { array.append(try string()) }
             return array as! T
         default:
             return try T(from: BinaryValueDecoder(source: self))

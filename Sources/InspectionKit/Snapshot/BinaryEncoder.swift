@@ -64,9 +64,21 @@ final class BinarySink {
         case let v as UInt64: u64(v)
         case let v as Bool: bytes.append(v ? 1 : 0)
         case let v as Double: u64(v.bitPattern)
+        // Bulk arrays: one cast for the whole array instead of several per element (the
+        // column snapshots of entities, units and history are made of these).
+        // Raw memory copies assume a little-endian host (x86_64, arm64).
         case let v as [Int32]:
             u32(UInt32(v.count))
-            v.withUnsafeBytes { bytes.append(contentsOf: $0) }   // little-endian hosts only (x86_64, arm64)
+            v.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        case let v as [Int]:
+            u32(UInt32(v.count))
+            v.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        case let v as [UInt8]:
+            u32(UInt32(v.count))
+            bytes.append(contentsOf: v)
+        case let v as [String]:
+            u32(UInt32(v.count))
+            for s in v { string(s) }
         default:
             // Every primitive is handled above; anything that reaches here encodes itself
             // through containers. (A primitive missing above would recurse forever.)

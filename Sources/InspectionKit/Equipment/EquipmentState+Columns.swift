@@ -1,0 +1,143 @@
+/// Snapshot layouts for the big equipment arrays: one array per field instead of one
+/// keyed container per record, so a million units or history entries encode and decode
+/// as a few bulk copies (`BinaryEncoder`'s fast paths) rather than millions of dynamic
+/// casts. Optional days are stored as `Int32.min`; enums by their index in `allCases`.
+
+private let noDay = Int32.min
+
+@inline(__always) private func raw(_ day: Day?) -> Int32 { day?.raw ?? noDay }
+@inline(__always) private func day(_ raw: Int32) -> Day? { raw == noDay ? nil : Day(raw: raw) }
+
+/// An enum stored as its index in `allCases`.
+private func caseIndex<E: CaseIterable & Equatable>(_ value: E) -> UInt8 {
+    UInt8(E.allCases.firstIndex(of: value).map { E.allCases.distance(from: E.allCases.startIndex, to: $0) } ?? 0)
+}
+
+private func decodeCase<E: CaseIterable>(_ code: UInt8, _ what: String) throws -> E {
+    let all = Array(E.allCases)
+    guard Int(code) < all.count else { throw columnError("bad \(what) \(code)") }
+    return all[Int(code)]
+}
+
+private func columnError(_ why: String) -> DecodingError {
+    .dataCorrupted(.init(codingPath: [], debugDescription: "equipment snapshot: \(why)"))
+}
+
+struct UnitColumns: Codable {
+    var code: [String] = [], registration: [String] = [], variant: [String] = [], user: [String] = []
+    var userName: [String] = [], address: [String] = [], region: [String] = []
+    /// Per unit `daysPerUnit` values: commissioned, nextDue, dueBase, lastInspected,
+    /// suspendedOn, scrappedOn, remindedDue, remindedStage, lastInspectionIndex, lastHistory,
+    /// reminderDay.
+    var days: [Int32] = []
+    /// Per unit: category, grade, status, nextDueSource, flags (bit 0 variant present,
+    /// 1 dueBaseIsFirst, 2 failed, 3 notUsableByGrade).
+    var small: [UInt8] = []
+    var registeredSeq: [Int] = []
+
+    static let daysPerUnit = 11
+    static let smallPerUnit = 5
+
+    init(_ units: [EquipmentUnit]) {
+        for u in units {
+            code.append(u.code); registration.append(u.registration); variant.append(u.variant ?? ""); user.append(u.user)
+            userName.append(u.userName); address.append(u.address); region.append(u.region)
+            days += [u.commissioned.raw, raw(u.nextDue), u.dueBase.raw, raw(u.lastInspected), raw(u.suspendedOn), raw(u.scrappedOn),
+                     raw(u.remindedDue), u.remindedStage, u.lastInspectionIndex, u.lastHistory, u.reminderDay]
+            let flags: UInt8 = (u.variant != nil ? 1 : 0) | (u.dueBaseIsFirst ? 2 : 0) | (u.failed ? 4 : 0) | (u.notUsableByGrade ? 8 : 0)
+            small += [caseIndex(u.category), u.gradeValue, caseIndex(u.status), caseIndex(u.nextDueSource), flags]
+            registeredSeq.append(u.registeredSeq)
+        }
+    }
+
+    func units() throws -> [EquipmentUnit] {
+        let n = code.count
+        guard [registration.count, variant.count, user.count, userName.count, address.count, region.count, registeredSeq.count].allSatisfy({ $0 == n }),
+              days.count == n * Self.daysPerUnit, small.count == n * Self.smallPerUnit else { throw columnError("unit columns differ in length") }
+        var result: [EquipmentUnit] = []
+        result.reserveCapacity(n)
+        for i in 0..<n {
+            let d = i * Self.daysPerUnit, s = i * Self.smallPerUnit
+            guard let commissioned = day(days[d]), let dueBase = day(days[d + 2]) else { throw columnError("unit \(code[i]) lacks a date") }
+            let flags = small[s + 4]
+            result.append(EquipmentUnit(
+                code: code[i], registration: registration[i], category: try decodeCase(small[s], "category"),
+                variant: flags & 1 != 0 ? variant[i] : nil, user: user[i], userName: userName[i], address: address[i], region: region[i],
+                commissioned: commissioned, gradeValue: small[s + 1], status: try decodeCase(small[s + 2], "status"),
+                nextDue: day(days[d + 1]), nextDueSource: try decodeCase(small[s + 3], "due source"), dueBase: dueBase,
+                dueBaseIsFirst: flags & 2 != 0, lastInspected: day(days[d + 3]), lastInspectionIndex: days[d + 8],
+                failed: flags & 4 != 0, notUsableByGrade: flags & 8 != 0, suspendedOn: day(days[d + 4]), scrappedOn: day(days[d + 5]),
+                remindedDue: day(days[d + 6]), remindedStage: days[d + 7], reminderDay: days[d + 10],
+                lastHistory: days[d + 9], registeredSeq: registeredSeq[i]))
+        }
+        return result
+    }
+}
+
+struct HistoryColumns: Codable {
+    var seq: [Int] = [], atMillis: [Int] = []
+    /// Per entry: unit, previous, actor, a, b.
+    var ints: [Int32] = []
+    var kind: [UInt8] = []
+
+    init(_ history: [HistoryEntry]) {
+        seq.reserveCapacity(history.count); atMillis.reserveCapacity(history.count)
+        ints.reserveCapacity(history.count * 5); kind.reserveCapacity(history.count)
+        for h in history {
+            seq.append(h.seq); atMillis.append(Int(h.atMillis))
+            ints += [h.unit, h.previous, h.actor, h.a, h.b]
+            kind.append(h.kind.rawValue)
+        }
+    }
+
+    func entries() throws -> [HistoryEntry] {
+        let n = seq.count
+        guard atMillis.count == n, kind.count == n, ints.count == n * 5 else { throw columnError("history columns differ in length") }
+        var result: [HistoryEntry] = []
+        result.reserveCapacity(n)
+        for i in 0..<n {
+            guard let k = HistoryEntry.Kind(rawValue: kind[i]) else { throw columnError("bad history kind \(kind[i])") }
+            result.append(HistoryEntry(seq: seq[i], atMillis: Int64(atMillis[i]), unit: ints[i * 5], previous: ints[i * 5 + 1], kind: k,
+                                       actor: ints[i * 5 + 2], a: ints[i * 5 + 3], b: ints[i * 5 + 4]))
+        }
+        return result
+    }
+}
+
+struct InspectionColumns: Codable {
+    var seq: [Int] = []
+    /// Per record: date, certificateDue, nextDue.
+    var days: [Int32] = []
+    /// Per record: kind, conclusion, grade.
+    var small: [UInt8] = []
+    /// The details object as compact JSON ("" when empty).
+    var details: [String] = []
+
+    init(_ records: [InspectionRecord]) {
+        for r in records {
+            seq.append(r.seq)
+            days += [r.date.raw, raw(r.certificateDue), raw(r.nextDue)]
+            small += [caseIndex(r.kind), caseIndex(r.conclusion), r.grade]
+            details.append(r.details.isEmpty ? "" : JSONValue.object(r.details).serialized())
+        }
+    }
+
+    func records() throws -> [InspectionRecord] {
+        let n = seq.count
+        guard days.count == n * 3, small.count == n * 3, details.count == n else { throw columnError("inspection columns differ in length") }
+        var result: [InspectionRecord] = []
+        result.reserveCapacity(n)
+        for i in 0..<n {
+            guard let date = day(days[i * 3]) else { throw columnError("inspection seq \(seq[i]) lacks its date") }
+            var object = JSONObject()
+            if !details[i].isEmpty {
+                guard let parsed = (try? JSONValue.parse(details[i]))?.objectValue else { throw columnError("inspection seq \(seq[i]) details") }
+                object = parsed
+            }
+            result.append(InspectionRecord(seq: seq[i], date: date, kind: try decodeCase(small[i * 3], "inspection kind"),
+                                           conclusion: try decodeCase(small[i * 3 + 1], "conclusion"), grade: small[i * 3 + 2],
+                                           certificateDue: day(days[i * 3 + 1]), nextDue: day(days[i * 3 + 2]), details: object))
+        }
+        return result
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+import InspectionKit
+@testable import Journal
+import Testing
+
+/// The byte-level line decoder (`JournalLineDecoder`) against the general one
+/// (`JournalRecord.decodeGeneral`) and Foundation's `JSONSerialization`, on generated
+/// journal lines and on mutations of them (flipped, inserted and deleted bytes).
+///
+/// What must hold for every input:
+/// - the fast decoder accepts exactly what the general decoder accepts, with equal records;
+/// - whatever it accepts, `JSONSerialization` accepts too, with the same six values;
+/// - whatever `JSONSerialization` rejects, it rejects.
+/// (`JSONSerialization` accepting a line we refuse is allowed: the journal line has a
+/// fixed shape, and our JSON is stricter — see `agreesWithFoundationJSONSerialization`.)
+struct JournalLineDecoderTests {
+    @Test func fastAndGeneralDecodersAndFoundationAgree() throws {
+        var rng = LineRNG(seed: 0x1A57_2026)
+        var decoder = JournalLineDecoder()
+        var counts = (lines: 0, acceptedFast: 0, takenByFastPath: 0, rejected: 0)
+        var failures: [String] = []
+
+        func check(_ line: [UInt8]) {
+            counts.lines += 1
+            let general: Result<JournalRecord, JournalLineError> = line.withUnsafeBytes { raw in
+                do throws(JournalLineError) { return .success(try JournalRecord.decodeGeneral(raw)) } catch { return .failure(error) }
+            }
+            let fast: Result<JournalRecord, JournalLineError> = line.withUnsafeBytes { raw in
+                do throws(JournalLineError) { return .success(try decoder.decode(raw)) } catch { return .failure(error) }
+            }
+            let tookFastPath = line.withUnsafeBytes { decoder.decodeFixedShape($0) != nil }
+            let foundation = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+            switch (fast, general) {
+            case (.success(let a), .success(let b)):
+                counts.acceptedFast += 1
+                if tookFastPath { counts.takenByFastPath += 1 }
+                if a != b { failures.append("records differ: \(String(decoding: line, as: UTF8.self))") }
+                guard let object = foundation else {
+                    failures.append("we accept, JSONSerialization rejects: \(String(decoding: line, as: UTF8.self))")
+                    return
+                }
+                if !sameAsFoundation(a, object) { failures.append("values differ from JSONSerialization: \(String(decoding: line, as: UTF8.self))") }
+            case (.failure(let a), .failure(let b)):
+                counts.rejected += 1
+                if a != b { failures.append("errors differ (\(a) / \(b)): \(String(decoding: line, as: UTF8.self))") }
+                if tookFastPath { failures.append("fast path took a line the general decoder refuses: \(String(decoding: line, as: UTF8.self))") }
+            default:
+                failures.append("fast \(fast) vs general \(general): \(String(decoding: line, as: UTF8.self))")
+            }
+        }
+
+        var previous = JournalRecord.genesisPrev
+        for seq in 1...3_000 {
+            let record = JournalRecord(seq: seq, at: rng.timestamp(), type: rng.pick(["entity.registered", "equipment.inspected", "journal.annotated", "x.custom-type_2"]),
+                                       actor: rng.pick(["uid:1000/zhang", "system", "uid:1001/李四", "uid:7/o\"k"]), data: rng.object(depth: 0), prev: previous)
+            let line = record.encoded()
+            previous = SHA256.hexDigest(line)
+            check(line)
+            // Respaced: valid JSON the fast path hands to the general decoder.
+            check(Array(String(decoding: line, as: UTF8.self).replacingOccurrences(of: "\",\"", with: "\" , \"").utf8))
+            for _ in 0..<6 { check(rng.mutate(line)) }
+        }
+        #expect(failures.isEmpty, "\(failures.count) disagreements, first: \(failures.prefix(5))")
+        // The generated lines themselves all take the fast path; mutations mostly fail.
+        #expect(counts.takenByFastPath >= 3_000)
+        #expect(counts.rejected > 5_000)
+    }
+
+    @Test func escapesAndSurrogatePairsInTheFixedFieldsFallBackAndDecodeTheSame() throws {
+        let prev = String(repeating: "0", count: 64)
+        let lines = [
+            #"{"seq":1,"at":"2026-11-22T09:30:00.123+08:00","type":"journal.annotated","actor":"uid:1000/\u5f20","data":{"text":"\ud83d\udccb \"ok\""},"prev":"\#(prev)"}"#,
+            #"{"seq":1,"at":"2026-11-22T09:30:00.123+08:00","type":"journal\u002eannotated","actor":"system","data":{},"prev":"\#(prev)"}"#,
+            #"{ "seq": 1, "at": "2026-11-22T09:30:00.123+08:00", "type": "journal.annotated", "actor": "system", "data": {}, "prev": "\#(prev)" }"#,
+        ]
+        for text in lines {
+            let bytes = Array(text.utf8)
+            let record = try JournalRecord.decode(bytes)
+            #expect(bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in var d = JournalLineDecoder(); return d.decodeFixedShape(raw) == nil })
+            #expect(record.seq == 1)
+        }
+        #expect(try JournalRecord.decode(Array(lines[0].utf8)).actor == "uid:1000/张")
+        #expect(try JournalRecord.decode(Array(lines[0].utf8)).data["text"]?.stringValue == "📋 \"ok\"")
+        #expect(try JournalRecord.decode(Array(lines[1].utf8)).type == "journal.annotated")
+    }
+
+    @Test func lineShapeErrorsAreTheGeneralDecodersWords() {
+        let prev = String(repeating: "0", count: 64)
+        let cases: [(String, String)] = [
+            (#"{"seq":01,"at":"2026-11-22T09:30:00.123+08:00","type":"a","actor":"s","data":{},"prev":"\#(prev)"}"#, "not valid JSON"),
+            (#"{"seq":1,"at":"2026-13-22T09:30:00.123+08:00","type":"a","actor":"s","data":{},"prev":"\#(prev)"}"#, "\"at\" is not an RFC 3339 time"),
+            (#"{"seq":1,"at":"2026-11-22T09:30:00.123+08:00","type":"A","actor":"s","data":{},"prev":"\#(prev)"}"#, "\"type\" is not a dotted lower-case event name"),
+            (#"{"seq":1,"at":"2026-11-22T09:30:00.123+08:00","type":"a","actor":"s","data":{},"prev":"\#(prev.uppercased())A"}"#, "\"prev\" is not 64 lowercase hex digits"),
+            (#"{"seq":1,"at":"2026-11-22T09:30:00.123+08:00","type":"a","actor":"s","data":[],"prev":"\#(prev)"}"#, "\"data\" is not an object"),
+        ]
+        for (line, message) in cases {
+            #expect(throws: JournalLineError.self) { try JournalRecord.decode(Array(line.utf8)) }
+            do { _ = try JournalRecord.decode(Array(line.utf8)) } catch { #expect(error.message.hasPrefix(message), "\(error.message)") }
+        }
+    }
+}
+
+/// The six values as Foundation read them equal the record's.
+private func sameAsFoundation(_ record: JournalRecord, _ object: [String: Any]) -> Bool {
+    guard (object["seq"] as? NSNumber)?.intValue == record.seq, object["at"] as? String == record.at,
+          object["type"] as? String == record.type, object["actor"] as? String == record.actor,
+          object["prev"] as? String == record.prev, let data = object["data"] as? [String: Any] else { return false }
+    return sameValue(.object(record.data), data)
+}
+
+private func sameValue(_ ours: JSONValue, _ theirs: Any) -> Bool {
+    switch ours {
+    case .null: return theirs is NSNull
+    case .bool(let b): return (theirs as? NSNumber).map { String(cString: $0.objCType) == "c" && $0.boolValue == b } ?? false
+    case .number(let text): return (theirs as? NSNumber).map { abs($0.doubleValue - (Double(text) ?? .nan)) <= abs(Double(text) ?? 0) * 1e-14 } ?? false
+    case .string(let s): return (theirs as? String).map { s.utf8.elementsEqual($0.utf8) } ?? false
+    case .array(let a):
+        guard let t = theirs as? [Any], t.count == a.count else { return false }
+        return zip(a, t).allSatisfy { sameValue($0, $1) }
+    case .object(let o):
+        guard let t = theirs as? [String: Any], Set(o.keys).count == t.count else { return false }
+        return o.members.allSatisfy { member in t[member.key].map { sameValue(o[member.key]!, $0) } ?? false }
+    }
+}
+
+/// Seeded generator of journal payloads (keys and strings with Chinese text, escapes,
+/// astral characters, control characters) and of byte mutations.
+private struct LineRNG {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    mutating func pick<T>(_ options: [T]) -> T { options[below(options.count)] }
+
+    mutating func timestamp() -> String {
+        String(format: "2026-%02d-%02dT%02d:%02d:%02d.%03d+08:00", 1 + below(12), 1 + below(28), below(24), below(60), below(60), below(1000))
+    }
+
+    mutating func string() -> String {
+        let pieces = ["福州市鼓楼区", "a", "\"", "\\", "/", "\n", "\t", "\u{1}", "\u{7F}", "😀", "é", " ", "检验", "0", "Z", "\u{2028}"]
+        return (0..<below(8)).map { _ in pick(pieces) }.joined()
+    }
+
+    mutating func value(depth: Int) -> JSONValue {
+        switch below(depth > 2 ? 5 : 7) {
+        case 0: return .string(string())
+        case 1: return .int(below(2_000_000) - 1_000_000)
+        case 2: return .number(pick(["0", "-0.5", "1e3", "2.5E-3", "123456789012"]))
+        case 3: return .bool(below(2) == 0)
+        case 4: return .null
+        case 5: return .array((0..<below(4)).map { _ in value(depth: depth + 1) })
+        default: return .object(object(depth: depth + 1))
+        }
+    }
+
+    mutating func object(depth: Int) -> JSONObject {
+        var members: [(key: String, value: JSONValue)] = []
+        for i in 0..<below(6) { members.append((key: pick(["id", "name", "代码", "k\(i)", "a\"b", "due"]) + String(i), value: value(depth: depth))) }
+        return JSONObject(members)
+    }
+
+    /// One to three random edits: flip a byte, insert one, or delete one.
+    mutating func mutate(_ line: [UInt8]) -> [UInt8] {
+        var out = line
+        for _ in 0..<(1 + below(3)) where !out.isEmpty {
+            let i = below(out.count)
+            let interesting: [UInt8] = [0x22, 0x5C, 0x7B, 0x7D, 0x2C, 0x3A, 0x20, 0x00, 0x0A, 0xFF, 0xC3, 0xE5, 0x80, 0x31, 0x61, 0x75]
+            switch below(3) {
+            case 0: out[i] = below(2) == 0 ? pick(interesting) : UInt8(truncatingIfNeeded: next())
+            case 1: out.insert(pick(interesting), at: i)
+            default: out.remove(at: i)
+            }
+        }
+        return out
+    }
+}
