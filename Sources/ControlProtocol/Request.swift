@@ -24,7 +24,7 @@ public struct Request: Sendable, Equatable {
     public static func parse(_ line: UnsafeRawBufferPointer) throws(Rejection) -> Request {
         let value: JSONValue
         do {
-            value = try JSONValue.parse(line)
+            value = try JSONValue.parse(line, finiteNumbersOnly: true)
         } catch {
             throw Rejection(id: .null, error: .badRequest("request is not valid JSON: \(error)"))
         }

@@ -85,7 +85,7 @@ public struct JournalRecord: Sendable, Equatable {
     static func decodeGeneral(_ line: UnsafeRawBufferPointer) throws(JournalLineError) -> JournalRecord {
         let value: JSONValue
         do {
-            value = try JSONValue.parse(line)
+            value = try JSONValue.parse(line, finiteNumbersOnly: true)
         } catch {
             throw JournalLineError(kind: .json, message: "not valid JSON: \(error)")
         }
@@ -153,6 +153,8 @@ public struct JournalRecord: Sendable, Equatable {
 public struct JournalLineDecoder {
     /// Recently seen actors, most recent first (a journal has few).
     private var actors: [(bytes: [UInt8], string: String)] = []
+    /// Payload keys seen before.
+    private var keys = JSONKeyCache()
 
     public init() {}
 
@@ -183,7 +185,7 @@ public struct JournalLineDecoder {
         guard cursor.expect(#","data":"#) else { return nil }
         let data: JSONObject
         do throws(JSONParseError) {
-            (data, cursor.pos) = try JSONValue.parseObject(line, at: cursor.pos)
+            (data, cursor.pos) = try JSONValue.parseObject(line, at: cursor.pos, keys: &keys)
         } catch {
             return nil
         }

@@ -41,7 +41,7 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 func row(_ label: String, _ value: String, _ target: String = "") {
-    print("  " + label.padding(toLength: 44, withPad: " ", startingAt: 0) + value.padding(toLength: 16, withPad: " ", startingAt: 0) + target)
+    print("  " + label.padding(toLength: 50, withPad: " ", startingAt: 0) + value.padding(toLength: 22, withPad: " ", startingAt: 0) + target)
 }
 
 /// Runs `body(0)…body(count - 1)` on `count` threads at once and waits for them all.

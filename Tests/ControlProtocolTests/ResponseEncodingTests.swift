@@ -74,4 +74,16 @@ struct RequestParsingTests {
         let request = try Request.parse(#"{"id":"7","cmd":"journal.annotate","args":{"text":"注","b":1}}"#)
         #expect(request == Request(id: .string("7"), cmd: "journal.annotate", args: ["text": "注", "b": 1]))
     }
+
+    /// A number beyond a Double could reach the journal, whose readers (ours included, and
+    /// JSONSerialization) refuse it: the request is refused instead.
+    @Test func aNumberBeyondADoubleIsRefused() throws {
+        do {
+            _ = try Request.parse(#"{"id":1,"cmd":"journal.annotate","args":{"text":"x","n":1e400}}"#)
+            Issue.record("1e400 was accepted")
+        } catch {
+            #expect(error.error.message.contains("number 1e400 is beyond the range of a double"), "\(error.error.message)")
+        }
+        #expect(try Request.parse(#"{"id":1,"cmd":"x","args":{"n":340282366920938463463374607431768211455,"m":1e-400}}"#).cmd == "x")
+    }
 }

@@ -92,6 +92,8 @@ struct JournalLineDecoderTests {
             (#"{"seq":1,"at":"2026-11-22T09:30:00.123+08:00","type":"A","actor":"s","data":{},"prev":"\#(prev)"}"#, "\"type\" is not a dotted lower-case event name"),
             (#"{"seq":1,"at":"2026-11-22T09:30:00.123+08:00","type":"a","actor":"s","data":{},"prev":"\#(prev.uppercased())A"}"#, "\"prev\" is not 64 lowercase hex digits"),
             (#"{"seq":1,"at":"2026-11-22T09:30:00.123+08:00","type":"a","actor":"s","data":[],"prev":"\#(prev)"}"#, "\"data\" is not an object"),
+            // Grammatical, but beyond a Double: JSONSerialization refuses it, so do we.
+            (#"{"seq":1,"at":"2026-11-22T09:30:00.123+08:00","type":"a","actor":"s","data":{"n":1e400},"prev":"\#(prev)"}"#, "not valid JSON: number 1e400 is beyond"),
         ]
         for (line, message) in cases {
             #expect(throws: JournalLineError.self) { try JournalRecord.decode(Array(line.utf8)) }

@@ -110,7 +110,7 @@ struct InspectionColumns: Codable {
     var days: [Int32] = []
     /// Per record: kind, conclusion, grade.
     var small: [UInt8] = []
-    /// The details object as compact JSON ("" when empty).
+    /// `detailsJSON` ("" when none).
     var details: [String] = []
 
     init(_ records: [InspectionRecord]) {
@@ -118,7 +118,7 @@ struct InspectionColumns: Codable {
             seq.append(r.seq)
             days += [r.date.raw, raw(r.certificateDue), raw(r.nextDue)]
             small += [caseIndex(r.kind), caseIndex(r.conclusion), r.grade]
-            details.append(r.details.isEmpty ? "" : JSONValue.object(r.details).serialized())
+            details.append(r.detailsJSON)
         }
     }
 
@@ -129,14 +129,9 @@ struct InspectionColumns: Codable {
         result.reserveCapacity(n)
         for i in 0..<n {
             guard let date = day(days[i * 3]) else { throw columnError("inspection seq \(seq[i]) lacks its date") }
-            var object = JSONObject()
-            if !details[i].isEmpty {
-                guard let parsed = (try? JSONValue.parse(details[i]))?.objectValue else { throw columnError("inspection seq \(seq[i]) details") }
-                object = parsed
-            }
             result.append(InspectionRecord(seq: seq[i], date: date, kind: try decodeCase(small[i * 3], "inspection kind"),
                                            conclusion: try decodeCase(small[i * 3 + 1], "conclusion"), grade: small[i * 3 + 2],
-                                           certificateDue: day(days[i * 3 + 1]), nextDue: day(days[i * 3 + 2]), details: object))
+                                           certificateDue: day(days[i * 3 + 1]), nextDue: day(days[i * 3 + 2]), detailsJSON: details[i]))
         }
         return result
     }

@@ -119,6 +119,30 @@ public struct InspectionRecord: Sendable, Codable {
     public var certificateDue: Day?
     /// The unit's `nextDue` after it.
     public var nextDue: Day?
-    /// 报告编号, inspecting organisation, note — rarely present, kept as given.
-    public var details: JSONObject
+    /// 报告编号, inspecting organisation, note, kept as given — as compact JSON text
+    /// ("" when none): one string per record instead of an object, parsed only when shown.
+    public var detailsJSON: String
+
+    /// The details object (parsed from `detailsJSON`).
+    public var details: JSONObject {
+        detailsJSON.isEmpty ? JSONObject() : ((try? JSONValue.parse(detailsJSON))?.objectValue ?? JSONObject())
+    }
+
+    init(seq: Int, date: Day, kind: InspectionKind, conclusion: InspectionConclusion, grade: UInt8,
+         certificateDue: Day?, nextDue: Day?, details: JSONObject) {
+        self.init(seq: seq, date: date, kind: kind, conclusion: conclusion, grade: grade, certificateDue: certificateDue,
+                  nextDue: nextDue, detailsJSON: details.isEmpty ? "" : JSONValue.object(details).serialized())
+    }
+
+    init(seq: Int, date: Day, kind: InspectionKind, conclusion: InspectionConclusion, grade: UInt8,
+         certificateDue: Day?, nextDue: Day?, detailsJSON: String) {
+        self.seq = seq
+        self.date = date
+        self.kind = kind
+        self.conclusion = conclusion
+        self.grade = grade
+        self.certificateDue = certificateDue
+        self.nextDue = nextDue
+        self.detailsJSON = detailsJSON
+    }
 }

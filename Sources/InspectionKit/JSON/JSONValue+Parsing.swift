@@ -33,6 +33,15 @@ extension JSONValue {
         return try parser.parseDocument()
     }
 
+    /// `parse`, refusing numbers whose magnitude is beyond a Double (`1e400`): grammatical
+    /// JSON, but Foundation's `JSONSerialization` and most readers reject it, so the
+    /// journal (and the requests whose values may reach it) refuse it too.
+    public static func parse(_ bytes: UnsafeRawBufferPointer, finiteNumbersOnly: Bool) throws(JSONParseError) -> JSONValue {
+        var parser = _JSONParser(bytes)
+        parser.finiteNumbersOnly = finiteNumbersOnly
+        return try parser.parseDocument()
+    }
+
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBytes { raw in
             var parser = _JSONParser(raw)
@@ -44,13 +53,64 @@ extension JSONValue {
     /// Parses one JSON object that starts exactly at `offset` (a `{`, no whitespace before
     /// it) and returns it with the offset just past its closing `}`; what follows is not
     /// examined. The journal reader parses a line's `data` this way, in place.
+    ///
+    /// `keys` lets a caller that parses many similar objects (the journal's payloads)
+    /// share one String per short key instead of making one per member. This form
+    /// refuses numbers beyond a Double, like `parse(_:finiteNumbersOnly: true)`.
+    public static func parseObject(_ bytes: UnsafeRawBufferPointer, at offset: Int, keys: inout JSONKeyCache) throws(JSONParseError) -> (object: JSONObject, end: Int) {
+        try withUnsafeMutablePointer(to: &keys) { (cache) throws(JSONParseError) in
+            var parser = _JSONParser(bytes)
+            parser.keyCache = cache
+            parser.finiteNumbersOnly = true
+            return try parser.parseObject(at: offset)
+        }
+    }
+
     public static func parseObject(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(JSONParseError) -> (object: JSONObject, end: Int) {
         var parser = _JSONParser(bytes)
-        parser.pos = offset
-        guard offset < bytes.count, parser.byte(at: offset) == 0x7B else { throw parser.unexpected(at: offset, expected: "'{'") }
-        guard case .object(let object) = try parser.parseValue() else { preconditionFailure("an object was opened") }
-        return (object, parser.pos)
+        return try parser.parseObject(at: offset)
     }
+}
+
+/// Short object keys already made into Strings, found again by their bytes: a small
+/// direct-mapped table (keys of at most 16 printable ASCII bytes without escapes).
+/// A miss costs what making the String would have; a hit costs two word compares.
+public struct JSONKeyCache {
+    struct Entry {
+        var length = -1
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+        var string = ""
+    }
+    var entries = [Entry](repeating: Entry(), count: 256)
+
+    public init() {}
+
+    /// The key spelled by `bytes[start..<end]` (plain ASCII, 1…16 bytes).
+    @inline(__always)
+    mutating func key(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
+        let length = end - start
+        let head: UInt64, tail: UInt64
+        if length >= 8 {
+            head = bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+            tail = bytes.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self)
+        } else {
+            var h: UInt64 = 0
+            for i in 0..<length { h |= UInt64(bytes[start + i]) << (8 * UInt64(i)) }
+            head = h
+            tail = 0
+        }
+        let slot = Int(truncatingIfNeeded: ((head &* 0x9E37_79B9_7F4A_7C15) ^ tail ^ UInt64(length)) >> 56)
+        if entries[slot].length == length && entries[slot].head == head && entries[slot].tail == tail {
+            return entries[slot].string
+        }
+        let string = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        entries[slot] = Entry(length: length, head: head, tail: tail, string: string)
+        return string
+    }
+}
+
+extension JSONValue {
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         var text = text
@@ -113,6 +173,10 @@ private struct _JSONParser: ~Copyable {
     var frameCapacity = 0
     /// Reused buffer for decoding strings that contain escapes.
     var scratch: [UInt8] = []
+    /// Shared key Strings (`JSONValue.parseObject(_:at:keys:)`), if the caller keeps them.
+    var keyCache: UnsafeMutablePointer<JSONKeyCache>? = nil
+    /// Refuse numbers whose magnitude overflows a Double.
+    var finiteNumbersOnly = false
 
     deinit {
         if let stack {
@@ -338,9 +402,36 @@ private struct _JSONParser: ~Copyable {
     }
 
     /// At a member's start (whitespace skipped): `"key"` ws `:`; leaves `pos` after the colon.
+    /// Parses the object starting at `offset` (a `{`); returns it and the offset after it.
+    mutating func parseObject(at offset: Int) throws(JSONParseError) -> (object: JSONObject, end: Int) {
+        pos = offset
+        guard offset < count, byte(at: offset) == Byte.openBrace else { throw unexpected(at: offset, expected: "'{'") }
+        guard case .object(let object) = try parseValue() else { preconditionFailure("an object was opened") }
+        return (object, pos)
+    }
+
     mutating func parseKeyAndColon(expected: String) throws(JSONParseError) {
         guard pos < count, byte(at: pos) == Byte.quote else {
             throw unexpected(at: pos, expected: expected)
+        }
+        if let keyCache {
+            // A short plain-ASCII key: look it up instead of making a new String.
+            var i = pos + 1
+            while i < count && i - pos <= 17 {
+                let b = byte(at: i)
+                if b == Byte.quote || b == Byte.backslash || b < 0x20 || b >= 0x80 { break }
+                i += 1
+            }
+            if i < count, byte(at: i) == Byte.quote, i > pos + 1, i - pos - 1 <= 16 {
+                push(.string(keyCache.pointee.key(bytes, pos + 1, i)))
+                pos = i + 1
+                skipWhitespace()
+                guard pos < count, byte(at: pos) == Byte.colon else {
+                    throw unexpected(at: pos, expected: "':' after an object key")
+                }
+                pos += 1
+                return
+            }
         }
         push(.string(try parseString()))
         skipWhitespace()
@@ -404,7 +495,12 @@ private struct _JSONParser: ~Copyable {
             while i < count, case Byte.zero...Byte.nine = byte(at: i) { i += 1 }
         }
         pos = i
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+        // Only long literals or ones with an exponent can overflow.
+        if finiteNumbersOnly, i - start > 300 || text.utf8.contains(where: { $0 | 0x20 == Byte.lowerE }), !(Double(text)?.isFinite ?? false) {
+            throw error(at: start, "number \(text.prefix(40)) is beyond the range of a double")
+        }
+        return text
     }
 
     // MARK: Strings
