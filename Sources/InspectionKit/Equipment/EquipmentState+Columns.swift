@@ -39,13 +39,21 @@ struct UnitColumns: Codable {
     static let smallPerUnit = 5
 
     init(_ units: [EquipmentUnit]) {
+        for column in [\UnitColumns.code, \.registration, \.variant, \.user, \.userName, \.address, \.region] {
+            self[keyPath: column].reserveCapacity(units.count)
+        }
+        days.reserveCapacity(units.count * Self.daysPerUnit)
+        small.reserveCapacity(units.count * Self.smallPerUnit)
+        registeredSeq.reserveCapacity(units.count)
         for u in units {
             code.append(u.code); registration.append(u.registration); variant.append(u.variant ?? ""); user.append(u.user)
             userName.append(u.userName); address.append(u.address); region.append(u.region)
-            days += [u.commissioned.raw, raw(u.nextDue), u.dueBase.raw, raw(u.lastInspected), raw(u.suspendedOn), raw(u.scrappedOn),
-                     raw(u.remindedDue), u.remindedStage, u.lastInspectionIndex, u.lastHistory, u.reminderDay]
+            days.append(u.commissioned.raw); days.append(raw(u.nextDue)); days.append(u.dueBase.raw); days.append(raw(u.lastInspected))
+            days.append(raw(u.suspendedOn)); days.append(raw(u.scrappedOn)); days.append(raw(u.remindedDue)); days.append(u.remindedStage)
+            days.append(u.lastInspectionIndex); days.append(u.lastHistory); days.append(u.reminderDay)
             let flags: UInt8 = (u.variant != nil ? 1 : 0) | (u.dueBaseIsFirst ? 2 : 0) | (u.failed ? 4 : 0) | (u.notUsableByGrade ? 8 : 0)
-            small += [caseIndex(u.category), u.gradeValue, caseIndex(u.status), caseIndex(u.nextDueSource), flags]
+            small.append(caseIndex(u.category)); small.append(u.gradeValue); small.append(caseIndex(u.status))
+            small.append(caseIndex(u.nextDueSource)); small.append(flags)
             registeredSeq.append(u.registeredSeq)
         }
     }
@@ -85,7 +93,7 @@ struct HistoryColumns: Codable {
         ints.reserveCapacity(history.count * 5); kind.reserveCapacity(history.count)
         for h in history {
             seq.append(h.seq); atMillis.append(Int(h.atMillis))
-            ints += [h.unit, h.previous, h.actor, h.a, h.b]
+            ints.append(h.unit); ints.append(h.previous); ints.append(h.actor); ints.append(h.a); ints.append(h.b)
             kind.append(h.kind.rawValue)
         }
     }
@@ -114,10 +122,12 @@ struct InspectionColumns: Codable {
     var details: [String] = []
 
     init(_ records: [InspectionRecord]) {
+        seq.reserveCapacity(records.count); days.reserveCapacity(records.count * 3)
+        small.reserveCapacity(records.count * 3); details.reserveCapacity(records.count)
         for r in records {
             seq.append(r.seq)
-            days += [r.date.raw, raw(r.certificateDue), raw(r.nextDue)]
-            small += [caseIndex(r.kind), caseIndex(r.conclusion), r.grade]
+            days.append(r.date.raw); days.append(raw(r.certificateDue)); days.append(raw(r.nextDue))
+            small.append(caseIndex(r.kind)); small.append(caseIndex(r.conclusion)); small.append(r.grade)
             details.append(r.detailsJSON)
         }
     }

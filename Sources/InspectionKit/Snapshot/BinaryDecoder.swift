@@ -61,10 +61,12 @@ final class BinarySource {
         let n = Int(try u32())
         let byteCount = n * MemoryLayout<E>.stride
         try need(byteCount)
-        var array = [E](repeating: 0, count: n)
-        array.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + byteCount)])) }
+        let source = UnsafeRawBufferPointer(rebasing: bytes[position..<(position + byteCount)])
         position += byteCount
-        return array
+        return [E](unsafeUninitializedCapacity: n) { buffer, initialized in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
+            initialized = n
+        }
     }
 
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
