@@ -1,11 +1,11 @@
 // inspect-bench: measures the figures of SPEC §10 in a release build:
-//   swift run -c release inspect-bench all
+//   swift run -c release inspect-bench all      (every scenario, then one summary table)
 //   swift run -c release inspect-bench draw
 // Each scenario generates its own seeded data, so runs are comparable.
 import Foundation
 
 let scenarios: [(name: String, summary: String, run: () -> Void)] = [
-    ("replay", "parse + apply a journal of mixed events (INSPECT_BENCH_EVENTS, default 1,000,000) vs JSONDecoder", ReplayBenchmark.run),
+    ("replay", "replay and cold starts of inspectd on a mixed journal (INSPECT_BENCH_EVENTS, default 10,000,000) vs JSONDecoder", ReplayBenchmark.run),
     ("append", "durable appends and status round trips over the socket, 16 clients (INSPECT_BENCH_APPENDS per client) vs sqlite3", AppendBenchmark.run),
     ("draw", "freeze a 1,000,000-entity pool and draw 5 % with teams (target: draw ≤ 100 ms)", DrawBenchmark.run),
 ] + BenchmarkRegistry.more
