@@ -23,7 +23,8 @@ public struct SnapshotStore: Sendable {
     public static let format = "inspectd-snapshot"
     /// 2: equipment units, inspections and history stored column by column.
     /// 3: the payload checksum is `payloadChecksum` (`SnapshotChecksum`, fast) instead of SHA-256.
-    public static let version = 3
+    /// 4: units carry the latest due date ever reminded about.
+    public static let version = 4
 
     /// Where the snapshot's state sits in the journal.
     public struct Position: Sendable, Equatable {

@@ -28,14 +28,14 @@ struct UnitColumns: Codable {
     var userName: [String] = [], address: [String] = [], region: [String] = []
     /// Per unit `daysPerUnit` values: commissioned, nextDue, dueBase, lastInspected,
     /// suspendedOn, scrappedOn, remindedDue, remindedStage, lastInspectionIndex, lastHistory,
-    /// reminderDay.
+    /// reminderDay, highestRemindedDue.
     var days: [Int32] = []
     /// Per unit: category, grade, status, nextDueSource, flags (bit 0 variant present,
     /// 1 dueBaseIsFirst, 2 failed, 3 notUsableByGrade).
     var small: [UInt8] = []
     var registeredSeq: [Int] = []
 
-    static let daysPerUnit = 11
+    static let daysPerUnit = 12
     static let smallPerUnit = 5
 
     init(_ units: [EquipmentUnit]) {
@@ -50,7 +50,7 @@ struct UnitColumns: Codable {
             userName.append(u.userName); address.append(u.address); region.append(u.region)
             days.append(u.commissioned.raw); days.append(raw(u.nextDue)); days.append(u.dueBase.raw); days.append(raw(u.lastInspected))
             days.append(raw(u.suspendedOn)); days.append(raw(u.scrappedOn)); days.append(raw(u.remindedDue)); days.append(u.remindedStage)
-            days.append(u.lastInspectionIndex); days.append(u.lastHistory); days.append(u.reminderDay)
+            days.append(u.lastInspectionIndex); days.append(u.lastHistory); days.append(u.reminderDay); days.append(u.highestRemindedDue)
             let flags: UInt8 = (u.variant != nil ? 1 : 0) | (u.dueBaseIsFirst ? 2 : 0) | (u.failed ? 4 : 0) | (u.notUsableByGrade ? 8 : 0)
             small.append(caseIndex(u.category)); small.append(u.gradeValue); small.append(caseIndex(u.status))
             small.append(caseIndex(u.nextDueSource)); small.append(flags)
@@ -76,7 +76,7 @@ struct UnitColumns: Codable {
                 dueBaseIsFirst: flags & 2 != 0, lastInspected: day(days[d + 3]), lastInspectionIndex: days[d + 8],
                 failed: flags & 4 != 0, notUsableByGrade: flags & 8 != 0, suspendedOn: day(days[d + 4]), scrappedOn: day(days[d + 5]),
                 remindedDue: day(days[d + 6]), remindedStage: days[d + 7], reminderDay: days[d + 10],
-                lastHistory: days[d + 9], registeredSeq: registeredSeq[i]))
+                lastHistory: days[d + 9], registeredSeq: registeredSeq[i], highestRemindedDue: days[d + 11]))
         }
         return result
     }

@@ -151,6 +151,7 @@ public struct EquipmentState: Sendable {
             modify(i) { unit in
                 unit.remindedDue = due
                 unit.remindedStage = stage32
+                unit.highestRemindedDue = max(unit.highestRemindedDue, due.raw)
             }
             remindersIssued += 1
             let skipped = event.data["skipped"]
@@ -340,7 +341,8 @@ public struct EquipmentState: Sendable {
         let reminderDayBefore = units[index].reminderDay
         tally.count(flags(index), -1)
         body(&units[index])
-        if let due = units[index].nextDue, due != dueBefore, units[index].remindedDue != due {
+        if let due = units[index].nextDue, due != dueBefore, units[index].remindedDue != due,
+           due.raw <= units[index].highestRemindedDue {   // else no reminder was ever issued for it: O(1)
             // Back to a due date that was reminded about before (a corrected certificate):
             // continue after the stages already issued for it, never repeat them.
             if let stage = earliestStageIssued(unit: i, due: due) {

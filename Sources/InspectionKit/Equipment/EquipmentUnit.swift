@@ -91,6 +91,9 @@ public struct EquipmentUnit: Sendable, Codable {
     public internal(set) var remindedStage: Int32
     /// The day the next reminder falls due (`Int32.max`: none); the reminder queue's key.
     var reminderDay: Int32
+    /// The latest due date any reminder was ever issued for (`Int32.min`: none): a new
+    /// due date beyond it needs no search of the unit's history for stages already issued.
+    var highestRemindedDue = Int32.min
 
     /// Index of the newest entry in `EquipmentState.history` for this unit (−1: none).
     var lastHistory: Int32
