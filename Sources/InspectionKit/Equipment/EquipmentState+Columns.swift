@@ -68,15 +68,21 @@ struct UnitColumns: Codable {
             let d = i * Self.daysPerUnit, s = i * Self.smallPerUnit
             guard let commissioned = day(days[d]), let dueBase = day(days[d + 2]) else { throw columnError("unit \(code[i]) lacks a date") }
             let flags = small[s + 4]
-            result.append(EquipmentUnit(
-                code: code[i], registration: registration[i], category: try decodeCase(small[s], "category"),
-                variant: flags & 1 != 0 ? variant[i] : nil, user: user[i], userName: userName[i], address: address[i], region: region[i],
-                commissioned: commissioned, gradeValue: small[s + 1], status: try decodeCase(small[s + 2], "status"),
-                nextDue: day(days[d + 1]), nextDueSource: try decodeCase(small[s + 3], "due source"), dueBase: dueBase,
+            let category: EquipmentCategory = try decodeCase(small[s], "category")
+            let status: EquipmentStatus = try decodeCase(small[s + 2], "status")
+            let source: DueSource = try decodeCase(small[s + 3], "due source")
+            let variantValue: String? = flags & 1 != 0 ? variant[i] : nil
+            var unit = EquipmentUnit(
+                code: code[i], registration: registration[i], category: category,
+                variant: variantValue, user: user[i], userName: userName[i], address: address[i], region: region[i],
+                commissioned: commissioned, gradeValue: small[s + 1], status: status,
+                nextDue: day(days[d + 1]), nextDueSource: source, dueBase: dueBase,
                 dueBaseIsFirst: flags & 2 != 0, lastInspected: day(days[d + 3]), lastInspectionIndex: days[d + 8],
                 failed: flags & 4 != 0, notUsableByGrade: flags & 8 != 0, suspendedOn: day(days[d + 4]), scrappedOn: day(days[d + 5]),
                 remindedDue: day(days[d + 6]), remindedStage: days[d + 7], reminderDay: days[d + 10],
-                lastHistory: days[d + 9], registeredSeq: registeredSeq[i], highestRemindedDue: days[d + 11]))
+                lastHistory: days[d + 9], registeredSeq: registeredSeq[i])
+            unit.highestRemindedDue = days[d + 11]
+            result.append(unit)
         }
         return result
     }
