@@ -70,7 +70,8 @@ public final class EquipmentRuntime: @unchecked Sendable {
         let sha = SHA256.hexDigest(bytes)
         let json: JSONValue
         do {
-            json = try JSONValue.parse(bytes)
+            // Journaled verbatim as rules.changed: refuse what the journal reader would.
+            json = try bytes.withUnsafeBytes { (raw) throws(JSONParseError) in try JSONValue.parse(raw, finiteNumbersOnly: true) }
             _ = try EquipmentRules(json: json)
         } catch {
             let text = "equipment rules file \(path) is not valid (\(error)); " + (journaled ? "the rules in force are kept" : "equipment commands are refused until it is fixed")

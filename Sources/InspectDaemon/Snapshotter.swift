@@ -87,7 +87,8 @@ final class Snapshotter: @unchecked Sendable {
                 let check = PrefixCheck(journal: journal, position: loaded.position)
                 do {
                     let started = Sys.monotonicNanos()
-                    let state = try BinaryDecoder().decode(InspectionState.self, from: loaded.payload)
+                    // `payload` points into the mapped file: keep the mapping alive until decoded.
+                    let state = try withExtendedLifetime(loaded.file) { try BinaryDecoder().decode(InspectionState.self, from: loaded.payload) }
                     guard state.lastSeq == loaded.position.seq else {
                         log.warning("snapshot \(loaded.path) ignored: its state is at seq \(state.lastSeq), its header says \(loaded.position.seq)")
                         _ = check.result()

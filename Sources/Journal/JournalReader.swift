@@ -254,7 +254,7 @@ extension JournalReader {
         }
         var head = SHA256.Digest.zero
         var expected = 1
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
         var filled = 0               // bytes in buffer; buffer[0] is at file offset `bufferOffset`
         var bufferOffset = 0
@@ -294,9 +294,11 @@ extension JournalReader {
             if remaining > 0 && start > 0 {
                 buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: remaining)
             } else if remaining == buffer.count {
-                damage = JournalDamage(line: expected, offset: bufferOffset, expectedSeq: expected, claimedSeq: nil, kind: .json,
-                                       message: "line longer than \(buffer.count) bytes", isLastLine: false)
-                break
+                // One line fills the buffer (a large task.drawn): grow it, as `scan` does.
+                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
+                bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: remaining)
+                buffer.deallocate()
+                buffer = bigger
             }
             bufferOffset += start
             filled = remaining

@@ -84,6 +84,45 @@ struct JournalLineDecoderTests {
         #expect(try JournalRecord.decode(Array(lines[1].utf8)).type == "journal.annotated")
     }
 
+    /// `data` is one level inside the line's object: 510 more levels inside it are the
+    /// 512 the parser allows, 511 are one too many — for both decoders alike.
+    @Test func theNestingLimitCountsFromTheLinesOwnObject() {
+        let prev = String(repeating: "0", count: 64)
+        func line(_ depth: Int) -> [UInt8] {
+            Array(#"{"seq":1,"at":"2026-11-22T09:30:00.123+08:00","type":"a","actor":"s","data":{"a":"#.utf8)
+                + Array(repeating: UInt8(ascii: "["), count: depth) + Array(repeating: UInt8(ascii: "]"), count: depth)
+                + Array(#"},"prev":"\#(prev)"}"#.utf8)
+        }
+        var decoder = JournalLineDecoder()
+        for (depth, accepted) in [(510, true), (511, false)] {
+            let bytes = line(depth)
+            let general = bytes.withUnsafeBytes { raw in (try? JournalRecord.decodeGeneral(raw)) != nil }
+            let fast = bytes.withUnsafeBytes { raw in (try? decoder.decode(raw)) != nil }
+            #expect(general == accepted && fast == accepted, "depth \(depth): general \(general), fast \(fast)")
+        }
+    }
+
+    /// The snapshot's prefix check reads lines of any length (a large task.drawn), like `scan`.
+    @Test func thePrefixCheckTakesLinesLongerThanItsBuffer() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        var chain = ChainBuilder()
+        chain.add("short")
+        chain.add(String(repeating: "长", count: (JournalReader.bufferSize / 3) + 1_000))   // > 8 MiB of UTF-8
+        chain.add("after")
+        let path = directory.path + "/events.jsonl"
+        writeFile(path, chain.fileBytes)
+        let lineOffset = chain.lines[0].count + 1 + chain.lines[1].count + 1
+        let position = SnapshotStore.Position(seq: 3, lineOffset: lineOffset, bytes: lineOffset + chain.lines[2].count + 1,
+                                              lineSHA256: chain.head, sparseOffsets: [0])
+        #expect(try JournalReader.verifyPrefix(path: path, through: position) == nil)
+        // …and still finds an edit inside that long line.
+        var edited = chain.fileBytes
+        edited[chain.lines[0].count + 1 + 5_000] = UInt8(ascii: "x")
+        writeFile(path, edited)
+        #expect(try JournalReader.verifyPrefix(path: path, through: position)?.kind == .prev)
+    }
+
     @Test func lineShapeErrorsAreTheGeneralDecodersWords() {
         let prev = String(repeating: "0", count: 64)
         let cases: [(String, String)] = [

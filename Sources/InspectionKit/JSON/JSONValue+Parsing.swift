@@ -52,7 +52,8 @@ extension JSONValue {
 
     /// Parses one JSON object that starts exactly at `offset` (a `{`, no whitespace before
     /// it) and returns it with the offset just past its closing `}`; what follows is not
-    /// examined. The journal reader parses a line's `data` this way, in place.
+    /// examined. The journal reader parses a line's `data` this way, in place; the object
+    /// counts as one level inside the line's own, for the nesting limit.
     ///
     /// `keys` lets a caller that parses many similar objects (the journal's payloads)
     /// share one String per short key instead of making one per member. This form
@@ -177,6 +178,9 @@ private struct _JSONParser: ~Copyable {
     var keyCache: UnsafeMutablePointer<JSONKeyCache>? = nil
     /// Refuse numbers whose magnitude overflows a Double.
     var finiteNumbersOnly = false
+    /// Containers already open around the parsed text (`parseObject`: the object it is a
+    /// member of), so the nesting limit counts from the document's root.
+    var enclosingDepth = 0
 
     deinit {
         if let stack {
@@ -334,7 +338,7 @@ private struct _JSONParser: ~Copyable {
 
     @inline(__always)
     func checkDepth() throws(JSONParseError) {
-        if frameCount >= JSONValue.maximumNestingDepth {
+        if frameCount + enclosingDepth >= JSONValue.maximumNestingDepth {
             throw error(at: pos, "nesting deeper than \(JSONValue.maximumNestingDepth) levels")
         }
     }
@@ -402,9 +406,11 @@ private struct _JSONParser: ~Copyable {
     }
 
     /// At a member's start (whitespace skipped): `"key"` ws `:`; leaves `pos` after the colon.
-    /// Parses the object starting at `offset` (a `{`); returns it and the offset after it.
+    /// Parses the object starting at `offset` (a `{`), a member of one enclosing object;
+    /// returns it and the offset after it.
     mutating func parseObject(at offset: Int) throws(JSONParseError) -> (object: JSONObject, end: Int) {
         pos = offset
+        enclosingDepth = 1
         guard offset < count, byte(at: offset) == Byte.openBrace else { throw unexpected(at: offset, expected: "'{'") }
         guard case .object(let object) = try parseValue() else { preconditionFailure("an object was opened") }
         return (object, pos)

@@ -13,14 +13,18 @@ struct StringIndex: Sendable {
 
     var count: Int { hashes.count }
 
+    /// Per process (like Swift's own `Hasher`), so ids crafted to collide can't be
+    /// precomputed; never persisted, and only lookups depend on it.
+    static let seed = UInt64.random(in: .min ... .max)
+
     /// Eight bytes at a time (multiply-xorshift per word), finished with MurmurHash3's
-    /// fmix64 so the low bits (the slot) depend on every byte. Not persisted: only
-    /// this process's tables use it.
+    /// fmix64 so the low bits (the slot) depend on every byte.
+
     @inline(__always) static func hash(_ key: String) -> UInt64 {
         var key = key
         return key.withUTF8 { utf8 in
             let raw = UnsafeRawBufferPointer(utf8)
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(raw.count)
+            var h: UInt64 = seed ^ UInt64(raw.count)
             var i = 0
             while i + 8 <= raw.count {
                 h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0x9E37_79B9_7F4A_7C15
