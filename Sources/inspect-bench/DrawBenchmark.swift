@@ -43,22 +43,39 @@ enum DrawBenchmark {
         for event in created.events { apply(event.type, event.data) }
         row("pool freeze (task.create, 1,000,000)", String(format: "%.0f ms", freezeSeconds * 1000))
         let draw = CommandCatalog.all["task.draw"]!
-        let (drawn, drawSeconds) = measure {
-            try! draw.run(Arguments(["task": "T2026-0001", "sources": ["9319", "2 5 12 8 10"]], command: "task.draw"), context, state)
+        // The command is pure (same state and sources, same outcome): run it five times and
+        // take the median, so one page-fault-heavy first run doesn't stand for the figure.
+        var drawTimes: [Double] = []
+        var drawnOutcome: CommandOutcome?
+        for _ in 0..<5 {
+            let (outcome, seconds) = measure {
+                try! draw.run(Arguments(["task": "T2026-0001", "sources": ["9319", "2 5 12 8 10"]], command: "task.draw"), context, state)
+            }
+            drawTimes.append(seconds)
+            drawnOutcome = outcome
         }
+        drawTimes.sort()
+        let drawSeconds = drawTimes[2]
+        let drawn = drawnOutcome!
         let task = state.tasks.tasks["T2026-0001"]!
         let (_, selectSeconds) = measure {
             let key = RFC3797.key(sources: [["9319"], ["2", "5", "8", "10", "12"]])
             for s in task.strata where s.k > 0 { _ = RFC3797.select(key: key + "\(s.ordinal)./", poolSize: s.size, count: s.k) }
         }
         row("  of which target selection (RFC 3797)", String(format: "%.0f ms", selectSeconds * 1000))
-        let (_, runSeconds) = measure {
-            _ = try! TaskDraw.run(task: task, sources: [["9319"], ["2", "5", "8", "10", "12"]], directory: state.directory)
+        var runTimes: [Double] = []
+        for _ in 0..<5 {
+            runTimes.append(measure {
+                _ = try! TaskDraw.run(task: task, sources: [["9319"], ["2", "5", "8", "10", "12"]], directory: state.directory)
+            }.1)
         }
-        row("  of which targets + teams (TaskDraw.run)", String(format: "%.0f ms", runSeconds * 1000))
+        let runSeconds = runTimes.sorted()[2]
+        row("  of which targets + teams (TaskDraw.run), median of 5", String(format: "%.0f ms", runSeconds * 1000))
         let targets = drawn.result["targets"]?.intValue ?? 0
-        row("draw \(targets) targets + teams (task.draw)", String(format: "%.0f ms", drawSeconds * 1000), "target ≤ 100 ms")
-        Summary.add("draw 5 % of a 1,000,000 pool, with teams", String(format: "%.0f ms", drawSeconds * 1000), target: "≤ 100 ms", met: drawSeconds <= 0.1)
+        row("draw \(targets) targets + teams (task.draw), median of 5", String(format: "%.0f ms", drawSeconds * 1000),
+            String(format: "target ≤ 100 ms; runs %.0f–%.0f ms", drawTimes.first! * 1000, drawTimes.last! * 1000))
+        Summary.add("draw 5 % of a 1,000,000 pool, with teams (median of 5)", String(format: "%.0f ms (%.0f–%.0f)", drawSeconds * 1000, drawTimes.first! * 1000, drawTimes.last! * 1000),
+                    target: "≤ 100 ms", met: drawSeconds <= 0.1)
         let memory = memoryMiB()
         row("resident memory now / peak", String(format: "%.0f / %.0f MiB", memory.resident, memory.peak))
     }
