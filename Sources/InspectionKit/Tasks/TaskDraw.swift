@@ -192,10 +192,14 @@ public enum TaskDraw {
             "inspectorPool": .array(result.inspectorPool.map {
                 ["department": .string($0.department), "inspectors": .array($0.inspectors.map { .string($0) })]
             }),
+            // One allocation per team for its members (a dictionary literal would make two);
+            // a 5 % draw from a million has ~50,000 teams.
             "teams": .array(result.targets.indices.map { i in
-                ["n": .int(i + 1), "entity": .string(result.targets[i]),
-                 "inspectors": .array(result.teams[i].map { .string($0) }),
-                 "excludedForConflict": .array(result.excluded[i].map { .string($0) })]
+                .object(JSONObject([
+                    (key: "n", value: .int(i + 1)), (key: "entity", value: .string(result.targets[i])),
+                    (key: "inspectors", value: .array(result.teams[i].map { .string($0) })),
+                    (key: "excludedForConflict", value: result.excluded[i].isEmpty ? .array([]) : .array(result.excluded[i].map { .string($0) })),
+                ]))
             }),
         ]
     }
