@@ -26,6 +26,10 @@ public struct Request: Sendable, Equatable {
         do {
             value = try JSONValue.parse(line, finiteNumbersOnly: true)
         } catch {
+            if error.message.contains("beyond the range of a double") {
+                // Grammatical JSON, but no event may carry it (JSON readers refuse it).
+                throw Rejection(id: .null, error: .badRequest("request refused: \(error); send such a value as a string"))
+            }
             throw Rejection(id: .null, error: .badRequest("request is not valid JSON: \(error)"))
         }
         guard case .object(let object) = value else {
