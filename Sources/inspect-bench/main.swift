@@ -24,7 +24,14 @@ if arguments.first == "generate" {
         exit(2)
     }
     try? FileManager.default.createDirectory(atPath: arguments[1], withIntermediateDirectories: true)
-    let count = arguments.count > 2 ? Int(arguments[2]) ?? ReplayBenchmark.eventCount : ReplayBenchmark.eventCount
+    var count = ReplayBenchmark.eventCount
+    if arguments.count > 2 {
+        guard let n = Int(arguments[2]), n >= 1 else {
+            FileHandle.standardError.write("inspect-bench generate: EVENTS must be a positive whole number, not \"\(arguments[2])\"\n".data(using: .utf8)!)
+            exit(2)
+        }
+        count = n
+    }
     let (path, bytes) = ReplayBenchmark.generate(count: count, directory: arguments[1])
     print("\(path): \(count) events, \(bytes) bytes")
     exit(0)

@@ -4,6 +4,25 @@ import Testing
 /// A snapshot of the equipment state (the project's binary encoder) decodes to a state that
 /// answers and decides exactly as the one it was taken from; indexes are rebuilt.
 struct EquipmentSnapshotTests {
+    /// A unit reminded about two due dates, restored from a snapshot, then corrected back
+    /// to the first: the stage already issued for it must not be issued again. (Needs the
+    /// unit's latest-reminded-due mark to survive the snapshot.)
+    @Test func aSnapshotKeepsWhichDueDatesWereRemindedAbout() throws {
+        var ledger = try DomainLedger.equipment()
+        try ledger.register("E1", ["nextDue": "2026-02-20"])
+        ledger.day("2026-01-25")
+        #expect(try ledger.tick().map { $0["stage"] } == [30])              // stage 30 for 02-20
+        try ledger.run("equipment.update", ["code": "E1", "nextDue": "2026-03-01"])
+        ledger.day("2026-01-30")
+        #expect(try ledger.tick().map { $0["due"] } == ["2026-03-01"])      // stage 30 for 03-01
+        var restored = ledger
+        restored.replaceState(try BinaryDecoder().decode(InspectionState.self, from: try BinaryEncoder().encode(ledger.state)))
+        for var copy in [ledger, restored] {
+            try copy.run("equipment.update", ["code": "E1", "nextDue": "2026-02-20"])   // corrected back
+            #expect(try copy.tick().isEmpty, "stage 30 for 2026-02-20 was issued again")
+        }
+    }
+
     @Test func snapshotRoundTripAnswersAndDecidesTheSame() throws {
         var ledger = try DomainLedger.equipment()
         try ledger.register("E1", ["nextDue": "2026-02-20", "userName": "晋安闽昌餐饮管理有限公司"])

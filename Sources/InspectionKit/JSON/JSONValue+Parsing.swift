@@ -590,34 +590,6 @@ private struct _JSONParser: ~Copyable {
         }
     }
 
-    /// Returns the first index at or after `i` whose byte is not printable ASCII
-    /// other than `"` and `\` (i.e. a byte needing attention), or `count`.
-    @inline(__always)
-    func skipPlainASCII(from index: Int) -> Int {
-        var i = index
-        // Eight bytes at a time: stop at any byte < 0x20, >= 0x80, '"' or '\'.
-        while i + 8 <= count {
-            let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            // Byte-wise "has a zero byte" trick variants (exact when no byte has its high bit set,
-            // and high bytes are caught separately by `w & highs`).
-            let lessThan20 = (w &- ones &* 0x20) & ~w
-            let q = w ^ (ones &* 0x22)
-            let hasQuote = (q &- ones) & ~q
-            let s = w ^ (ones &* 0x5C)
-            let hasBackslash = (s &- ones) & ~s
-            if (lessThan20 | hasQuote | hasBackslash | w) & highs != 0 { break }
-            i += 8
-        }
-        while i < count {
-            let b = byte(at: i)
-            if b < 0x20 || b >= 0x80 || b == Byte.quote || b == Byte.backslash { return i }
-            i += 1
-        }
-        return i
-    }
-
     /// Validates one multi-byte UTF-8 sequence starting at `i` (whose lead byte is
     /// >= 0x80) per Unicode Table 3-7 (no overlongs, no surrogates, <= U+10FFFF).
     /// Returns the index after it.
@@ -656,7 +628,12 @@ private struct _JSONParser: ~Copyable {
         var chunkStart = start
         var i = firstEscape
         while true {
-            i = skipPlainASCII(from: i)
+            // Same scan as the fast path; any non-ASCII run is validated before the byte
+            // that stopped the scan is looked at, so errors keep their order.
+            var sawNonASCII = false
+            let next = skipStringContent(from: i, sawNonASCII: &sawNonASCII)
+            if sawNonASCII { try validateUTF8(i, next) }
+            i = next
             guard i < count else { throw error(at: open, "unterminated string starting") }
             let b = byte(at: i)
             if b == Byte.quote {
@@ -667,12 +644,8 @@ private struct _JSONParser: ~Copyable {
                 appendChunk(chunkStart, i)
                 i = try decodeEscape(at: i)
                 chunkStart = i
-            } else if b < 0x20 {
-                throw error(at: i, "raw control character 0x\(Self.hex2(b)) in string (must be escaped)")
-            } else if b >= 0x80 {
-                i = try validateUTF8Sequence(at: i)
             } else {
-                i += 1
+                throw error(at: i, "raw control character 0x\(Self.hex2(b)) in string (must be escaped)")
             }
         }
     }
