@@ -225,11 +225,12 @@ public enum JournalReader {
 
     /// The seq a line claims, read from its `{"seq":N,` prefix, if it has one.
     public static func claimedSeq(_ line: UnsafeRawBufferPointer) -> Int? {
-        let prefix = Array(#"{"seq":"#.utf8)
-        guard line.count > prefix.count, line.prefix(prefix.count).elementsEqual(prefix) else { return nil }
+        let prefix: StaticString = #"{"seq":"#
+        let n = prefix.utf8CodeUnitCount
+        guard line.count > n, memcmp(line.baseAddress!, prefix.utf8Start, n) == 0 else { return nil }
         var value = 0
         var digits = 0
-        for byte in line.dropFirst(prefix.count) {
+        for byte in line[n...] {
             guard byte >= 48 && byte <= 57 else { break }
             guard digits < 18 else { return nil }
             value = value * 10 + Int(byte - 48)
@@ -245,72 +246,50 @@ extension JournalReader {
     /// line N breaks a `prev` link, and line N itself is checked against the snapshot.
     /// Returns the first damage, or nil. O(prefix bytes), mostly SHA-256.
     public static func verifyPrefix(path: String, through position: SnapshotStore.Position) throws(SystemError) -> JournalDamage? {
-        let fd = try Sys.open(path, O_RDONLY)
-        defer { Sys.close(fd) }
-        let prevPrefix = Array(#","prev":""#.utf8)
         guard let snapshotHead = SHA256.Digest(lowercaseHex: position.lineSHA256) else {
             return JournalDamage(line: position.seq, offset: position.lineOffset, expectedSeq: position.seq, claimedSeq: position.seq,
                                  kind: .prev, message: "the snapshot's line hash is not 64 hex digits", isLastLine: false)
         }
-        var head = SHA256.Digest.zero
-        var expected = 1
-        var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
-        defer { buffer.deallocate() }
-        var filled = 0               // bytes in buffer; buffer[0] is at file offset `bufferOffset`
-        var bufferOffset = 0
-        var damage: JournalDamage?
-        reading: while expected <= position.seq {
-            let want = min(buffer.count - filled, position.bytes - bufferOffset - filled)
-            let n = want > 0 ? try Sys.pread(fd, into: buffer.baseAddress! + filled, count: want, offset: bufferOffset + filled) : 0
-            filled += n
+        // Mapped, not read: the prefix is hashed in place, with no copy into a buffer.
+        let file = try MappedFile(path: path)
+        return withExtendedLifetime(file) {
+            let prefix = UnsafeRawBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, position.bytes)])
+            let prevField: StaticString = #","prev":""#
+            let prevFieldCount = prevField.utf8CodeUnitCount
+            var head = SHA256.Digest.zero
+            var expected = 1
             var start = 0
-            while expected <= position.seq, start < filled,
-                  let newline = memchr(buffer.baseAddress! + start, 10, filled - start) {
-                let end = buffer.baseAddress!.distance(to: newline)
-                let line = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[start..<end])
+            while expected <= position.seq, start < prefix.count,
+                  let newline = memchr(prefix.baseAddress! + start, 10, prefix.count - start) {
+                let end = prefix.baseAddress!.distance(to: UnsafeRawPointer(newline))
+                let line = UnsafeRawBufferPointer(rebasing: prefix[start..<end])
                 func fail(_ kind: JournalDamage.Kind, _ message: String) -> JournalDamage {
-                    JournalDamage(line: expected, offset: bufferOffset + start, expectedSeq: expected,
+                    JournalDamage(line: expected, offset: start, expectedSeq: expected,
                                   claimedSeq: JournalReader.claimedSeq(line), kind: kind, message: message, isLastLine: false)
                 }
                 guard JournalReader.claimedSeq(line) == expected else {
-                    damage = fail(.seq, "seq is \(JournalReader.claimedSeq(line).map(String.init) ?? "unreadable"), expected \(expected) (found while checking the part of the journal a snapshot covers)")
-                    break reading
+                    return fail(.seq, "seq is \(JournalReader.claimedSeq(line).map(String.init) ?? "unreadable"), expected \(expected) (found while checking the part of the journal a snapshot covers)")
                 }
                 // A line ends with ,"prev":"<64 hex>"} — compare that field with the running head.
                 let tail = line.count - 66
-                guard tail > prevPrefix.count, line[line.count - 1] == 0x7D, line[line.count - 2] == 0x22,
-                      UnsafeRawBufferPointer(rebasing: line[(tail - prevPrefix.count)..<tail]).elementsEqual(prevPrefix),
-                      SHA256.Digest(lowercaseHex: UnsafeRawBufferPointer(rebasing: line[tail..<(line.count - 2)])) == head else {
-                    damage = fail(.prev, "prev does not match the SHA-256 of line \(expected - 1): the journal was edited before the snapshot's seq \(position.seq)")
-                    break reading
+                guard tail > prevFieldCount, line[line.count - 1] == 0x7D, line[line.count - 2] == 0x22,
+                      memcmp(line.baseAddress! + tail - prevFieldCount, prevField.utf8Start, prevFieldCount) == 0,
+                      head.matches(lowercaseHex: UnsafeRawBufferPointer(rebasing: line[tail..<(line.count - 2)])) else {
+                    return fail(.prev, "prev does not match the SHA-256 of line \(expected - 1): the journal was edited before the snapshot's seq \(position.seq)")
                 }
                 head = SHA256.digest(line)
                 expected += 1
                 start = end + 1
             }
-            if n == 0 && (start == 0 || start >= filled) { break }   // end of the covered bytes
-            // Keep the unfinished line at the front.
-            let remaining = filled - start
-            if remaining > 0 && start > 0 {
-                buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: remaining)
-            } else if remaining == buffer.count {
-                // One line fills the buffer (a large task.drawn): grow it, as `scan` does.
-                let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
-                bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: remaining)
-                buffer.deallocate()
-                buffer = bigger
+            if expected <= position.seq {
+                return JournalDamage(line: expected, offset: start, expectedSeq: expected, claimedSeq: nil, kind: .seq,
+                                     message: "the journal ends before the snapshot's seq \(position.seq)", isLastLine: false)
             }
-            bufferOffset += start
-            filled = remaining
+            if head != snapshotHead {
+                return JournalDamage(line: position.seq, offset: position.lineOffset, expectedSeq: position.seq, claimedSeq: position.seq,
+                                     kind: .prev, message: "line \(position.seq) does not hash to the snapshot's value", isLastLine: false)
+            }
+            return nil
         }
-        if damage == nil, expected <= position.seq {
-            return JournalDamage(line: expected, offset: bufferOffset, expectedSeq: expected, claimedSeq: nil, kind: .seq,
-                                 message: "the journal ends before the snapshot's seq \(position.seq)", isLastLine: false)
-        }
-        if damage == nil, head != snapshotHead {
-            return JournalDamage(line: position.seq, offset: position.lineOffset, expectedSeq: position.seq, claimedSeq: position.seq,
-                                 kind: .prev, message: "line \(position.seq) does not hash to the snapshot's value", isLastLine: false)
-        }
-        return damage
     }
 }

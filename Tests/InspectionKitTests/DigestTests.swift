@@ -136,3 +136,34 @@ struct HexTests {
         #expect(Hex.decode(Hex.encode(all)) == all)
     }
 }
+
+struct DigestHexMatchTests {
+    /// `matches(lowercaseHex:)` (the snapshot prefix check) agrees with parsing the text,
+    /// for every single-character change of a digest's hex, in either position of a byte.
+    @Test func agreesWithParsingForEveryOneCharacterChange() {
+        let digest = Array("abc".utf8).withUnsafeBytes { SHA256.digest($0) }
+        #expect(digest.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let hex = Array(digest.hex.utf8)
+        func matches(_ text: [UInt8]) -> Bool { text.withUnsafeBytes { digest.matches(lowercaseHex: $0) } }
+        #expect(matches(hex))
+        #expect(!matches(Array(hex.dropLast())))
+        #expect(!matches(hex + [0x30]))
+        #expect(!matches(Array(digest.hex.uppercased().utf8)))
+        for i in hex.indices {
+            for replacement in Array("0123456789abcdefABCDEFg/:`G ".utf8) where replacement != hex[i] {
+                var changed = hex
+                changed[i] = replacement
+                #expect(!matches(changed), "position \(i), byte \(replacement)")
+            }
+        }
+        // All sixteen digits in every nibble position.
+        for value in 0..<16 {
+            let words: (UInt64, UInt64, UInt64, UInt64) = (UInt64(value) * 0x1111_1111_1111_1111, UInt64(15 - value) * 0x1111_1111_1111_1111,
+                                                     0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210)
+            let d = SHA256.Digest(words: words)
+            let text = Array(d.hex.utf8)
+            #expect(text.withUnsafeBytes { d.matches(lowercaseHex: $0) })
+            #expect(text.withUnsafeBytes { SHA256.Digest(lowercaseHex: $0) } == d)
+        }
+    }
+}

@@ -386,6 +386,27 @@ extension SHA256 {
         /// 64 lowercase hex digits, the form the journal stores.
         public var hex: String { Hex.encode(bytes) }
 
+        /// Whether `text` is exactly this digest's 64 lowercase hex digits. Compares by
+        /// encoding eight digits at a time in a register (no table, no parse), so the
+        /// snapshot's prefix check pays next to nothing per line beyond the SHA-256 itself.
+        public func matches(lowercaseHex text: UnsafeRawBufferPointer) -> Bool {
+            guard text.count == 64 else { return false }
+            /// The 8 ASCII digits of `v`, first digit in the lowest byte (memory order).
+            @inline(__always) func digits(_ v: UInt64) -> UInt64 {
+                var t = v & 0xFFFF_FFFF
+                t = (t | t << 16) & 0x0000_FFFF_0000_FFFF
+                t = (t | t << 8) & 0x00FF_00FF_00FF_00FF
+                t = (t | t << 4) & 0x0F0F_0F0F_0F0F_0F0F          // one nibble per byte, last digit first
+                let letters = ((t &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101   // 1 where the nibble is ≥ 10
+                return (t &+ 0x3030_3030_3030_3030 &+ letters &* 0x27).byteSwapped            // '0'+n, or 'a'+n-10
+            }
+            @inline(__always) func differs(_ word: UInt64, _ offset: Int) -> UInt64 {
+                (digits(word >> 32) ^ UInt64(littleEndian: text.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                    | (digits(word) ^ UInt64(littleEndian: text.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)))
+            }
+            return differs(words.0, 0) | differs(words.1, 16) | differs(words.2, 32) | differs(words.3, 48) == 0
+        }
+
         /// Reads exactly 64 lowercase hex digits (the journal's `prev`); nil for anything else.
         public init?(lowercaseHex text: UnsafeRawBufferPointer) {
             guard text.count == 64, let base = text.baseAddress else { return nil }
