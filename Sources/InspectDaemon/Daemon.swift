@@ -99,7 +99,7 @@ public enum Daemon {
         let lock = try JournalLock(path: paths.lock)
 
         let store = SnapshotStore(paths: paths, keep: config.snapshotKeep)
-        let opened = try JournalOpener.open(paths: paths, clock: clock, log: log, snapshots: options.useSnapshots ? store : nil)
+        var opened = try JournalOpener.open(paths: paths, clock: clock, log: log, snapshots: options.useSnapshots ? store : nil)
         var warnings: [String] = []
         if let torn = opened.tornTail {
             warnings.append("start-up recovery quarantined a torn last line into \(torn.file) (\(torn.bytes) bytes)")
@@ -117,7 +117,10 @@ public enum Daemon {
         }
         let domainSettings = DomainSettings(calendar: calendar.calendar, reminderStages: config.reminderStages,
                                             authority: config.authority)
-        let service = InspectionService(state: opened.state, writer: writer, config: config, clock: clock,
+        // The service takes the state over: nothing else may keep a reference to its
+        // arrays, or the first write to each would copy it (hundreds of MB at scale,
+        // under the state lock, on a client's request).
+        let service = InspectionService(state: opened.takeState(), writer: writer, config: config, clock: clock,
                                         zone: zone, log: log, warnings: warnings, domainSettings: domainSettings)
         if let torn = opened.tornTail {
             if case .failure(let error) = service.appendSystemEvents([NewEvent(EventType.journalTailRepaired, torn.eventData)]) {
@@ -190,6 +193,13 @@ enum JournalOpener {
         var tornTail: JournalRecovery.TornTail?
         /// The seq of the snapshot start-up used (0: none).
         var snapshotSeq = 0
+
+        /// The state, leaving an empty one behind.
+        mutating func takeState() -> InspectionState {
+            var taken = InspectionState()
+            swap(&taken, &state)
+            return taken
+        }
     }
 
     /// Replays the journal through `apply` — from the newest trustworthy snapshot when

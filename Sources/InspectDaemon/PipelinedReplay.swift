@@ -107,7 +107,7 @@ enum PipelinedReplay {
             while !channel.applierDone { channel.lock.wait() }
             return channel.failure
         }
-        state = box.state
+        swap(&state, &box.state)   // moved, not shared: a lingering copy would make the first write copy every array
         if let failure {
             throw JournalRecovery.Failure.damaged(failure, path: path)
         }
