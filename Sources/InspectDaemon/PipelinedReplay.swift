@@ -31,7 +31,8 @@ enum PipelinedReplay {
     /// Replays `path` (from `resume`, if given) into `state`.
     static func run(path: String, resume: SnapshotStore.Position?, state: inout InspectionState) throws -> JournalScan {
         let channel = Channel()
-        let box = StateBox(state)
+        let box = StateBox(InspectionState())
+        swap(&box.state, &state)   // moved in: if the caller kept sharing it, the first apply would copy every array
         startThread {
             while true {
                 let next: [Event]? = channel.lock.withLock {

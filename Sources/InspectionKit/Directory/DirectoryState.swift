@@ -9,13 +9,13 @@ public struct DirectoryState: Sendable, Codable {
     ]
 
     /// Every entity ever registered, by number (never removed: deregistration is a status).
-    public private(set) var entities: [Entity] = []
+    public private(set) var entities: ChunkedArray<Entity> = []
     /// USCC → number. O(1) lookup (`entityNumber(_:)`).
     private var entityIndex = StringIndex()
     /// By number: the id packed into integers (byte order preserved) and the fields a
     /// pool filter tests most, so freezing a million-entity pool needs no String work.
-    public private(set) var packedIDs: [PackedID] = []
-    public private(set) var entityAttributes: [EntityAttributes] = []
+    public private(set) var packedIDs: ChunkedArray<PackedID> = []
+    public private(set) var entityAttributes: ChunkedArray<EntityAttributes> = []
     public private(set) var inspectors: [String: Inspector] = [:]
     public private(set) var items: [String: InspectionItem] = [:]
     /// entity id → inspector id → reason.
@@ -118,7 +118,7 @@ struct EntityColumns: Codable {
     /// Tags are joined with U+001F (unit separator), which no tag contains.
     static let tagSeparator: Character = "\u{1F}"
 
-    init(_ entities: [Entity]) {
+    init(_ entities: ChunkedArray<Entity>) {
         for e in entities {
             id.append(e.id); name.append(e.name); kind.append(e.kind.rawValue); industry.append(e.industry)
             region.append(e.region); address.append(e.address); risk.append(e.risk?.rawValue ?? "")
@@ -126,12 +126,12 @@ struct EntityColumns: Codable {
         }
     }
 
-    func entities() throws -> [Entity] {
+    func entities() throws -> ChunkedArray<Entity> {
         let n = id.count
         guard [name, kind, industry, region, address, risk, tags, status].allSatisfy({ $0.count == n }) else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "entity columns differ in length"))
         }
-        var result: [Entity] = []
+        var result = ChunkedArray<Entity>()
         result.reserveCapacity(n)
         for i in 0..<n {
             guard let k = EntityKind(rawValue: kind[i]), let st = EntityStatus(rawValue: status[i]), let r = RiskClass.parse(risk[i]) else {

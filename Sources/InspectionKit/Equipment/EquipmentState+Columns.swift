@@ -38,7 +38,7 @@ struct UnitColumns: Codable {
     static let daysPerUnit = 12
     static let smallPerUnit = 5
 
-    init(_ units: [EquipmentUnit]) {
+    init(_ units: ChunkedArray<EquipmentUnit>) {
         for column in [\UnitColumns.code, \.registration, \.variant, \.user, \.userName, \.address, \.region] {
             self[keyPath: column].reserveCapacity(units.count)
         }
@@ -58,11 +58,11 @@ struct UnitColumns: Codable {
         }
     }
 
-    func units() throws -> [EquipmentUnit] {
+    func units() throws -> ChunkedArray<EquipmentUnit> {
         let n = code.count
         guard [registration.count, variant.count, user.count, userName.count, address.count, region.count, registeredSeq.count].allSatisfy({ $0 == n }),
               days.count == n * Self.daysPerUnit, small.count == n * Self.smallPerUnit else { throw columnError("unit columns differ in length") }
-        var result: [EquipmentUnit] = []
+        var result = ChunkedArray<EquipmentUnit>()
         result.reserveCapacity(n)
         for i in 0..<n {
             let d = i * Self.daysPerUnit, s = i * Self.smallPerUnit
@@ -94,7 +94,7 @@ struct HistoryColumns: Codable {
     var ints: [Int32] = []
     var kind: [UInt8] = []
 
-    init(_ history: [HistoryEntry]) {
+    init(_ history: ChunkedArray<HistoryEntry>) {
         seq.reserveCapacity(history.count); atMillis.reserveCapacity(history.count)
         ints.reserveCapacity(history.count * 5); kind.reserveCapacity(history.count)
         for h in history {
@@ -104,10 +104,10 @@ struct HistoryColumns: Codable {
         }
     }
 
-    func entries() throws -> [HistoryEntry] {
+    func entries() throws -> ChunkedArray<HistoryEntry> {
         let n = seq.count
         guard atMillis.count == n, kind.count == n, ints.count == n * 5 else { throw columnError("history columns differ in length") }
-        var result: [HistoryEntry] = []
+        var result = ChunkedArray<HistoryEntry>()
         result.reserveCapacity(n)
         for i in 0..<n {
             guard let k = HistoryEntry.Kind(rawValue: kind[i]) else { throw columnError("bad history kind \(kind[i])") }
@@ -127,7 +127,7 @@ struct InspectionColumns: Codable {
     /// `detailsJSON` ("" when none).
     var details: [String] = []
 
-    init(_ records: [InspectionRecord]) {
+    init(_ records: ChunkedArray<InspectionRecord>) {
         seq.reserveCapacity(records.count); days.reserveCapacity(records.count * 3)
         small.reserveCapacity(records.count * 3); details.reserveCapacity(records.count)
         for r in records {
@@ -138,10 +138,10 @@ struct InspectionColumns: Codable {
         }
     }
 
-    func records() throws -> [InspectionRecord] {
+    func records() throws -> ChunkedArray<InspectionRecord> {
         let n = seq.count
         guard days.count == n * 3, small.count == n * 3, details.count == n else { throw columnError("inspection columns differ in length") }
-        var result: [InspectionRecord] = []
+        var result = ChunkedArray<InspectionRecord>()
         result.reserveCapacity(n)
         for i in 0..<n {
             guard let date = day(days[i * 3]) else { throw columnError("inspection seq \(seq[i]) lacks its date") }

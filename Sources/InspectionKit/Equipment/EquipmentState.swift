@@ -23,12 +23,12 @@ public struct EquipmentState: Sendable {
 
     // MARK: Registry
 
-    public internal(set) var units: [EquipmentUnit] = []
+    public internal(set) var units: ChunkedArray<EquipmentUnit> = []
     var codeIndex = StringIndex()
-    public internal(set) var inspections: [InspectionRecord] = []
+    public internal(set) var inspections: ChunkedArray<InspectionRecord> = []
     /// Per-unit history, all units interleaved in journal order; each entry links to its
     /// unit's previous one.
-    var history: [HistoryEntry] = []
+    var history: ChunkedArray<HistoryEntry> = []
     /// Extra fields of some history entries (update changes, reasons, skipped stages).
     var historyDetails: [Int32: JSONObject] = [:]
     var actors: [String] = []

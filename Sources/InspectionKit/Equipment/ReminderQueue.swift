@@ -39,7 +39,7 @@ struct ReminderQueue: Sendable {
     var topDay: Int32 { heap.isEmpty ? Self.none : Self.day(heap[0]) }
 
     /// Every unit whose current reminder day is ≤ `day`, by (day, unit), at most once each.
-    func due(upTo day: Int32, units: [EquipmentUnit]) -> [(day: Int32, unit: Int32)] {
+    func due(upTo day: Int32, units: ChunkedArray<EquipmentUnit>) -> [(day: Int32, unit: Int32)] {
         guard !heap.isEmpty, Self.day(heap[0]) <= day else { return [] }
         var found: [UInt64] = []
         var stack: [Int] = [0]
@@ -65,7 +65,7 @@ struct ReminderQueue: Sendable {
     }
 
     /// Pops stale entries off the top; compacts when stale entries outnumber live ones.
-    mutating func dropStaleTop(units: [EquipmentUnit]) {
+    mutating func dropStaleTop(units: ChunkedArray<EquipmentUnit>) {
         while let top = heap.first, units[Int(Self.unit(top))].reminderDay != Self.day(top) {
             popTop()
             staleCount = max(0, staleCount - 1)
@@ -76,7 +76,7 @@ struct ReminderQueue: Sendable {
     }
 
     /// One entry per unit with a reminder day, re-heapified: O(n log n).
-    mutating func rebuild(units: [EquipmentUnit]) {
+    mutating func rebuild(units: ChunkedArray<EquipmentUnit>) {
         var live: [UInt64] = []
         live.reserveCapacity(units.count)
         for (i, unit) in units.enumerated() where unit.reminderDay != Self.none {

@@ -53,7 +53,7 @@ public enum PoolFreeze {
     }
 
     /// SHA-256 of the ids joined by `\n` (no trailing newline), lowercase hex.
-    public static func digest(_ pool: [Int32], packedIDs: [PackedID]) -> String {
+    public static func digest(_ pool: [Int32], packedIDs: ChunkedArray<PackedID>) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(pool.count * 19)
         for (i, number) in pool.enumerated() {
