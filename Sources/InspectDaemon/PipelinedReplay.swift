@@ -35,30 +35,40 @@ enum PipelinedReplay {
         swap(&box.state, &state)   // moved in: if the caller kept sharing it, the first apply would copy every array
         startThread {
             while true {
-                let next: [Event]? = channel.lock.withLock {
+                var batch: [Event] = []
+                let received: Bool = channel.lock.withLock {
                     while channel.batches.isEmpty && !channel.finished { channel.lock.wait() }
-                    if channel.batches.isEmpty { return nil }
-                    let batch = channel.batches.removeFirst()
+                    if channel.batches.isEmpty { return false }
+                    batch = channel.batches.removeFirst()
                     channel.lock.broadcast()
-                    return batch
+                    return true
                 }
-                guard let batch = next else { break }
+                guard received else { break }
                 var failed = false
-                for i in batch.indices {
-                    do throws(CommandError) {
-                        try box.state.apply(batch[i])
-                    } catch {
-                        let seq = batch[i].seq
-                        channel.lock.withLock {
-                            channel.failure = JournalDamage(line: seq, offset: 0, expectedSeq: seq, claimedSeq: seq,
-                                                            kind: .apply, message: error.message, isLastLine: false)
-                            channel.lock.broadcast()
+                // Events are borrowed from the buffer, not copied (a copy retains and releases
+                // every string of the payload, on cache lines the reader thread owns).
+                batch.withUnsafeBufferPointer { events in
+                    for i in events.indices {
+                        do throws(CommandError) {
+                            try box.state.apply(events[i])
+                        } catch {
+                            let seq = events[i].seq
+                            channel.lock.withLock {
+                                channel.failure = JournalDamage(line: seq, offset: 0, expectedSeq: seq, claimedSeq: seq,
+                                                                kind: .apply, message: error.message, isLastLine: false)
+                                channel.lock.broadcast()
+                            }
+                            failed = true
+                            break
                         }
-                        failed = true
-                        break
                     }
                 }
-                channel.lock.withLock { channel.spent.append(batch) }
+                // Hand the batch back with this thread's reference already dropped, so the
+                // reader's `removeAll` frees the events there, not here.
+                channel.lock.withLock {
+                    channel.spent.append(batch)
+                    batch = []
+                }
                 if failed { break }
             }
             channel.lock.withLock {
