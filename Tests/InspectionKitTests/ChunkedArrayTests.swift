@@ -15,6 +15,22 @@ struct ChunkedArrayTests {
         #expect(chunked.last == (n - 1) * 3)
         #expect(ChunkedArray([1, 2, 3]) == [1, 2, 3])
         #expect(ChunkedArray<Int>().isEmpty)
+        var filled = ChunkedArray(repeating: 7, count: 4096 + 3)
+        #expect(filled.count == 4099 && filled.allSatisfy { $0 == 7 })
+        filled.append(8)
+        #expect(filled.count == 4100 && filled[4099] == 8 && filled[4098] == 7)
+        #expect(ChunkedArray(repeating: 1, count: 0).isEmpty)
+    }
+
+    /// The intern table hands out one shared copy per distinct string, across chunks.
+    @Test func internTableSharesEqualStrings() {
+        var table = InternTable()
+        for i in 0..<10_000 { _ = table.intern("91350100MA\(i)使用单位名称") }
+        #expect(table.count == 10_000)
+        #expect(table.intern("91350100MA42使用单位名称") == "91350100MA42使用单位名称")
+        #expect(table.count == 10_000)
+        _ = table.intern("新的字符串，超过十五个字节")
+        #expect(table.count == 10_001)
     }
 
     /// A copy shares every chunk; a write through either side changes only that side

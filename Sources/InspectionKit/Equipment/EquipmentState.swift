@@ -34,7 +34,7 @@ public struct EquipmentState: Sendable {
     var actors: [String] = []
     var actorIndex: [String: Int32] = [:]
     /// One shared copy of each using unit, region and variant string.
-    var interned: [String: String] = [:]
+    var interned = InternTable()
     public internal(set) var tally = Tally()
 
     // MARK: Reminders
@@ -405,9 +405,7 @@ public struct EquipmentState: Sendable {
     /// by Swift anyway, so they are not looked up.
     mutating func intern(_ text: String) -> String {
         if text.utf8.count <= 15 { return text }
-        if let shared = interned[text] { return shared }
-        interned[text] = text
-        return text
+        return interned.intern(text)
     }
 
     private mutating func actorNumber(_ actor: String) -> Int32 {
