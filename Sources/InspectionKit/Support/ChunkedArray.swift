@@ -21,17 +21,6 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
         for element in elements { append(element) }
     }
 
-    public init(repeating element: Element, count: Int) {
-        var remaining = count
-        chunks.reserveCapacity((count + Self.mask) >> Self.shift)
-        while remaining > 0 {
-            let n = Swift.min(remaining, Self.mask + 1)
-            chunks.append([Element](repeating: element, count: n))
-            remaining -= n
-        }
-        self.count = count
-    }
-
     public var startIndex: Int { 0 }
     public var endIndex: Int { count }
     @inlinable public func index(after i: Int) -> Int { i + 1 }

@@ -6,11 +6,10 @@
 ///
 /// Lookup and insert: expected O(1) (load factor ≤ ½, linear probing).
 struct StringIndex: Sendable {
-    /// record number + 1; 0 is empty. The count is a power of two. Chunked (like the
-    /// hashes) so that an insert during a background snapshot copies a chunk, not the table.
-    private var slots = ChunkedArray<Int32>()
+    /// record number + 1; 0 is empty. The count is a power of two.
+    private var slots: [Int32] = []
     /// The hash of record n's key.
-    private var hashes = ChunkedArray<UInt64>()
+    private var hashes: [UInt64] = []
 
     var count: Int { hashes.count }
 
@@ -89,15 +88,16 @@ struct StringIndex: Sendable {
     private mutating func grow() {
         var capacity = max(16, slots.count)
         while hashes.count * 2 > capacity { capacity *= 2 }
-        slots = ChunkedArray(repeating: 0, count: capacity)
+        slots = [Int32](repeating: 0, count: capacity)
         for (n, h) in hashes.enumerated() { place(Int32(n + 1), hash: h) }
     }
 }
 
 /// One shared copy of each distinct string (a unit's using unit, region, variant): a
-/// `StringIndex` over the strings, chunked like the registry so that interning during a
-/// background snapshot never copies the whole table (a `[String: String]` of a million
-/// users did: 190 ms with the state lock held).
+/// `StringIndex` over the strings, kept in chunks like the registry, so interning during a
+/// background snapshot copies a chunk and the index's two flat arrays (~16 MB at a
+/// million strings, a few ms) — a `[String: String]` of a million users was copied whole,
+/// 190 ms with the state lock held.
 struct InternTable: Sendable {
     private var index = StringIndex()
     private var strings = ChunkedArray<String>()
