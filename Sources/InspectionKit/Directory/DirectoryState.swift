@@ -45,7 +45,7 @@ public struct DirectoryState: Sendable, Codable {
         entityIndex.reserveCapacity(entities.count)
         packedIDs.reserveCapacity(entities.count)
         entityAttributes.reserveCapacity(entities.count)
-        for (number, entity) in entities.enumerated() {
+        for entity in entities {
             entityIndex.append(entity.id)
             packedIDs.append(PackedID(entity.id))
             entityAttributes.append(EntityAttributes(entity))
