@@ -251,6 +251,10 @@ extension JournalReader {
                                  kind: .prev, message: "the snapshot's line hash is not 64 hex digits", isLastLine: false)
         }
         // Mapped, not read: the prefix is hashed in place, with no copy into a buffer.
+        // Only the bytes present when mapped are read, so a journal that is already
+        // short reads as "ends before the snapshot's seq"; one truncated by another
+        // process *during* this check would fault (SIGBUS) — the journal lock keeps
+        // other inspectd instances out, nothing keeps out a hand-run `truncate`.
         let file = try MappedFile(path: path)
         return withExtendedLifetime(file) {
             let prefix = UnsafeRawBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, position.bytes)])

@@ -11,7 +11,6 @@ struct ChunkedArrayTests {
         #expect(chunked.count == n)
         #expect(chunked[0] == 0 && chunked[4095] == 4095 * 3 && chunked[4096] == 4096 * 3 && chunked[n - 1] == (n - 1) * 3)
         #expect(Array(chunked) == (0..<n).map { $0 * 3 })
-        #expect(chunked.array == Array(chunked))
         #expect(chunked.last == (n - 1) * 3)
         #expect(ChunkedArray([1, 2, 3]) == [1, 2, 3])
         #expect(ChunkedArray<Int>().isEmpty)

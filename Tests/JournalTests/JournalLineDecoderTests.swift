@@ -123,6 +123,46 @@ struct JournalLineDecoderTests {
         #expect(try JournalReader.verifyPrefix(path: path, through: position)?.kind == .prev)
     }
 
+    /// Each way the prefix a snapshot covers can be wrong is reported, at the right line:
+    /// a journal shorter than the snapshot, a deleted line, a `prev` in upper case (the
+    /// same digest, but not the bytes the writer writes), and a last line that is not the
+    /// one the snapshot hashed.
+    @Test func thePrefixCheckNamesEachKindOfDamage() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        var chain = ChainBuilder()
+        for i in 1...4 { chain.add("第\(i)条") }
+        let path = directory.path + "/events.jsonl"
+        let bytes = chain.fileBytes
+        let lastOffset = chain.lines[0..<3].reduce(0) { $0 + $1.count + 1 }
+        let position = SnapshotStore.Position(seq: 4, lineOffset: lastOffset, bytes: bytes.count,
+                                              lineSHA256: chain.head, sparseOffsets: [0])
+        writeFile(path, bytes)
+        #expect(try JournalReader.verifyPrefix(path: path, through: position) == nil)
+
+        writeFile(path, Array(bytes[..<lastOffset]))
+        let short = try JournalReader.verifyPrefix(path: path, through: position)
+        #expect(short?.kind == .seq && short?.line == 4 && short?.message.contains("ends before the snapshot's seq 4") == true)
+
+        writeFile(path, chain.lines[0] + [10] + chain.lines[2] + [10] + chain.lines[3] + [10])
+        let deleted = try JournalReader.verifyPrefix(path: path, through: position)
+        #expect(deleted?.kind == .seq && deleted?.line == 2 && deleted?.claimedSeq == 3)
+
+        var upper = chain.lines[2]
+        let hexStart = upper.count - 66
+        for i in hexStart..<(hexStart + 64) where upper[i] >= UInt8(ascii: "a") { upper[i] -= 32 }
+        #expect(upper != chain.lines[2])
+        writeFile(path, chain.lines[0] + [10] + chain.lines[1] + [10] + upper + [10] + chain.lines[3] + [10])
+        let uppercase = try JournalReader.verifyPrefix(path: path, through: position)
+        #expect(uppercase?.kind == .prev && uppercase?.line == 3)
+
+        writeFile(path, bytes)
+        var otherHead = position
+        otherHead.lineSHA256 = String(repeating: "a", count: 64)
+        let wrongHead = try JournalReader.verifyPrefix(path: path, through: otherHead)
+        #expect(wrongHead?.kind == .prev && wrongHead?.message.contains("does not hash to the snapshot's value") == true)
+    }
+
     @Test func lineShapeErrorsAreTheGeneralDecodersWords() {
         let prev = String(repeating: "0", count: 64)
         let cases: [(String, String)] = [

@@ -44,20 +44,8 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
         count += 1
     }
 
-    public mutating func append<S: Sequence>(contentsOf elements: S) where S.Element == Element {
-        for element in elements { append(element) }
-    }
-
     public mutating func reserveCapacity(_ n: Int) {
         chunks.reserveCapacity((n + Self.mask) >> Self.shift)
-    }
-
-    /// The elements as one contiguous `Array` (a copy).
-    public var array: [Element] {
-        var result: [Element] = []
-        result.reserveCapacity(count)
-        for chunk in chunks { result.append(contentsOf: chunk) }
-        return result
     }
 }
 
