@@ -30,6 +30,20 @@ public struct PackedID: Sendable, Comparable, Hashable, Codable {
         return l.length < r.length
     }
 
+    /// The id as a new String, or nil if it may have been longer than the 24 bytes kept.
+    /// Reading a million-entity registry at random, this touches one 32-byte record
+    /// instead of the entity and its id's storage (two cache misses).
+    public var string: String? {
+        guard length < 24 else { return nil }
+        return String(unsafeUninitializedCapacity: Int(length)) { buffer in
+            for i in 0..<Int(length) {
+                let word = i < 8 ? a : (i < 16 ? b : c)
+                buffer[i] = UInt8(truncatingIfNeeded: word >> (56 - 8 * UInt64(i % 8)))
+            }
+            return Int(length)
+        }
+    }
+
     /// Appends the id's bytes.
     @inline(__always)
     public func append(to bytes: inout [UInt8]) {
