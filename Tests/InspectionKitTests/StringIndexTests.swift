@@ -1,0 +1,43 @@
+@testable import InspectionKit
+import Testing
+
+struct StringIndexTests {
+    /// Every key length around the packing limits (8-byte words, 23 bytes packed whole),
+    /// keys that share their first 16 bytes (confirmed through `isKey`), CJK text, and
+    /// enough keys to grow the table several times: each key finds its own record, and
+    /// keys never added — including ones differing only past byte 16 — find nothing.
+    @Test func findsEveryKeyAndNothingElse() {
+        var keys: [String] = []
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 22, 23, 24, 25, 31, 32, 40, 100] {
+            keys.append(String(repeating: "k", count: length))
+        }
+        let sharedPrefix = "35010220000000000000"   // 20 bytes: packed whole
+        let longPrefix = "3501022000000000000000000"   // 25 bytes: only 16 packed
+        for i in 0..<3_000 {
+            keys.append("\(sharedPrefix)\(i)")
+            keys.append("\(longPrefix)\(i)")
+            keys.append("福州市鼓楼区五一中路\(i)号")
+        }
+        var index = StringIndex()
+        for key in keys { index.append(key) }
+        #expect(index.count == keys.count)
+        var confirmations = 0
+        for (n, key) in keys.enumerated() {
+            let found = index.find(key) { confirmations += 1; return keys[$0] == key }
+            #expect(found == Int32(n), "\(key)")
+        }
+        #expect(confirmations > 0, "long keys are confirmed by the caller")
+        for absent in ["kk ", "\(sharedPrefix)x", "\(longPrefix)3000", "\(longPrefix)30000", "福州市鼓楼区五一中路号", "K", "福"] {
+            #expect(index.find(absent) { keys[$0] == absent } == nil, "\(absent)")
+        }
+    }
+
+    /// Keys that are equal as text but not as bytes (é composed and decomposed) are two keys.
+    @Test func keysCompareAsBytes() {
+        var index = StringIndex()
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        index.append(composed)
+        #expect(index.find(composed) { _ in true } == 0)
+        #expect(index.find(decomposed) { _ in true } == nil)
+    }
+}
