@@ -47,8 +47,9 @@ final class Snapshotter: @unchecked Sendable {
         let started = Sys.monotonicNanos()
         do {
             try service.writer.waitUntilDurable(position.seq)
-            let payload = try BinaryEncoder().encode(state)
-            let path = try store.write(position: position, payload: payload, createdAt: service.zone.format(service.clock.now()))
+            let (path, payloadBytes) = try store.write(position: position, createdAt: service.zone.format(service.clock.now())) { file in
+                try BinaryEncoder().encode(state, to: file)
+            }
             let millis = Double(Sys.monotonicNanos() - started) / 1e6
             lock.withLock {
                 lastSeq = position.seq
@@ -56,7 +57,7 @@ final class Snapshotter: @unchecked Sendable {
                 lastError = nil
                 lastMillis = millis
             }
-            service.log.info("snapshot at seq \(position.seq) written to \(path) (\(payload.count) bytes, \(Int(millis)) ms)")
+            service.log.info("snapshot at seq \(position.seq) written to \(path) (\(payloadBytes) bytes, \(Int(millis)) ms)")
             return path
         } catch {
             lock.withLock { lastError = "\(error)" }

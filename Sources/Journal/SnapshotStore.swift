@@ -54,24 +54,22 @@ public struct SnapshotStore: Sendable {
     }
 
     /// Writes atomically: temp file, fsync, rename, fsync the directory; then prunes.
-    public func write(position: Position, payload: [UInt8], createdAt: String) throws(SystemError) -> String {
+    ///
+    /// `encode` streams the payload into the file (see `BinaryEncoder.encode(_:to:)`), so
+    /// the payload is never whole in memory. The header line goes first but needs the
+    /// payload's size and checksum: room for it is reserved (its length with the widest
+    /// size), and it is written last, padded with spaces — whitespace a JSON reader skips.
+    /// Returns the path and the payload's size.
+    public func write(position: Position, createdAt: String,
+                      encode: (any BinaryOutput) throws -> Void) throws -> (path: String, payloadBytes: Int) {
         try Sys.makeDirectory(directory)
-        let header: JSONValue = [
-            "format": .string(Self.format), "version": .int(Self.version), "seq": .int(position.seq),
-            "lineOffset": .int(position.lineOffset), "bytes": .int(position.bytes), "lineSHA256": .string(position.lineSHA256),
-            "payloadBytes": .int(payload.count), "payloadChecksum": .string(SnapshotChecksum.hex(payload)),
-            "createdAt": .string(createdAt), "sparseOffsets": .array(position.sparseOffsets.map { .int($0) }),
-        ]
-        var bytes: [UInt8] = []
-        header.serialize(into: &bytes)
-        bytes.append(10)
+        let reserved = Self.header(position, createdAt: createdAt, payloadBytes: Int.max, checksum: String(repeating: "0", count: 32)).count + 1
         let final = path(seq: position.seq)
         let temp = directory + "/." + (final.split(separator: "/").last.map(String.init) ?? "snap") + ".tmp"
-        let fd = try Sys.open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o640)
+        let fd = try Sys.open(temp, O_RDWR | O_CREAT | O_TRUNC, 0o640)
+        let payloadBytes: Int
         do {
-            try Sys.writeAll(fd, bytes, context: temp)
-            try Sys.writeAll(fd, payload, context: temp)
-            try Sys.fsync(fd, context: temp)
+            payloadBytes = try Self.fill(fd: fd, temp: temp, reserved: reserved, position: position, createdAt: createdAt, encode: encode)
         } catch {
             Sys.close(fd)
             Sys.unlink(temp)
@@ -81,7 +79,76 @@ public struct SnapshotStore: Sendable {
         try Sys.rename(temp, final)
         try Sys.fsyncDirectory(directory)
         prune()
-        return final
+        return (final, payloadBytes)
+    }
+
+    /// Streams the payload after `reserved` bytes, then writes the header into them; fsyncs.
+    private static func fill(fd: Int32, temp: String, reserved: Int, position: Position, createdAt: String,
+                             encode: (any BinaryOutput) throws -> Void) throws -> Int {
+        let file = PayloadFile(fd: fd, start: reserved, context: temp)
+        try encode(file)
+        let payloadBytes = file.end - reserved
+        let checksum = try checksumOfPayload(temp, from: reserved)
+        var line = header(position, createdAt: createdAt, payloadBytes: payloadBytes, checksum: checksum)
+        line += [UInt8](repeating: 0x20, count: reserved - 1 - line.count)
+        line.append(10)
+        try writeHeader(fd, line, temp: temp)
+        try Sys.fsync(fd, context: temp)
+        return payloadBytes
+    }
+
+    private static func checksumOfPayload(_ path: String, from start: Int) throws(SystemError) -> String {
+        let mapped = try MappedFile(path: path)
+        return SnapshotChecksum.hex(UnsafeRawBufferPointer(rebasing: mapped.bytes[start...]))
+    }
+
+    private static func writeHeader(_ fd: Int32, _ line: [UInt8], temp: String) throws(SystemError) {
+        var failure: SystemError?
+        line.withUnsafeBytes { raw in
+            do throws(SystemError) { try Sys.pwriteAll(fd, raw, offset: 0, context: temp) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    private static func header(_ position: Position, createdAt: String, payloadBytes: Int, checksum: String) -> [UInt8] {
+        let header: JSONValue = [
+            "format": .string(format), "version": .int(version), "seq": .int(position.seq),
+            "lineOffset": .int(position.lineOffset), "bytes": .int(position.bytes), "lineSHA256": .string(position.lineSHA256),
+            "payloadBytes": .int(payloadBytes), "payloadChecksum": .string(checksum),
+            "createdAt": .string(createdAt), "sparseOffsets": .array(position.sparseOffsets.map { .int($0) }),
+        ]
+        var bytes: [UInt8] = []
+        header.serialize(into: &bytes)
+        return bytes
+    }
+
+    /// The payload part of a snapshot file being written.
+    final class PayloadFile: BinaryOutput {
+        let fd: Int32
+        let start: Int
+        let context: String
+        private(set) var end: Int
+
+        init(fd: Int32, start: Int, context: String) {
+            self.fd = fd
+            self.start = start
+            self.context = context
+            end = start
+        }
+
+        func append(_ bytes: UnsafeRawBufferPointer) throws {
+            try Sys.pwriteAll(fd, bytes, offset: end, context: context)
+            end += bytes.count
+        }
+
+        func patch32(at position: Int, _ value: UInt32) throws {
+            precondition(start + position + 4 <= end, "patch past the payload written so far")
+            var failure: SystemError?
+            withUnsafeBytes(of: value.littleEndian) { raw in
+                do throws(SystemError) { try Sys.pwriteAll(fd, raw, offset: start + position, context: context) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
     }
 
     /// Snapshot files, newest first.

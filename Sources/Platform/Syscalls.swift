@@ -55,6 +55,17 @@ public enum Sys {
         }
     }
 
+    /// Writes all of `bytes` at `offset`, looping over short writes.
+    public static func pwriteAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, offset: Int, context: String = "") throws(SystemError) {
+        var done = 0
+        while done < bytes.count {
+            let n = try retrying("pwrite", context) {
+                Glibc.pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            }
+            done += n
+        }
+    }
+
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8], context: String = "") throws(SystemError) {
         var failure: SystemError?
         bytes.withUnsafeBytes { buffer in

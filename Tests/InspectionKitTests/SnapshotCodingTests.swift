@@ -102,3 +102,37 @@ struct BinaryCodingPrimitiveTests {
         #expect(try BinaryDecoder().decode(AllPrimitives.self, from: try BinaryEncoder().encode(value)) == value)
     }
 }
+
+/// An in-memory `BinaryOutput` for the streaming encoder.
+final class MemoryBinaryOutput: BinaryOutput {
+    var bytes: [UInt8] = []
+    var appends = 0
+    var patches = 0
+
+    func append(_ chunk: UnsafeRawBufferPointer) {
+        appends += 1
+        bytes.append(contentsOf: chunk)
+    }
+
+    func patch32(at position: Int, _ value: UInt32) {
+        patches += 1
+        withUnsafeBytes(of: value.littleEndian) { for i in 0..<4 { bytes[position + i] = $0[i] } }
+    }
+}
+
+struct StreamingSnapshotTests {
+    /// Streamed in pieces of any size — down to one byte, so counts and lengths are
+    /// patched after their bytes were handed on — the payload is byte for byte the one
+    /// encoded in memory.
+    @Test(arguments: [1, 5, 64, 4096, Int.max])
+    func streamingGivesTheSameBytes(_ chunkBytes: Int) throws {
+        let state = try SnapshotCodingTests.ledger().state
+        let expected = try BinaryEncoder().encode(state)
+        let output = MemoryBinaryOutput()
+        let count = try BinaryEncoder().encode(state, to: output, chunkBytes: chunkBytes)
+        #expect(count == expected.count)
+        #expect(output.bytes == expected)
+        if chunkBytes <= 64 { #expect(output.appends > 10 && output.patches > 0) }
+        if chunkBytes == Int.max { #expect(output.appends == 1 && output.patches == 0) }
+    }
+}

@@ -10,25 +10,127 @@ public struct BinaryEncoder {
     public init() {}
 
     public func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let sink = BinarySink()
+        let sink = BinarySink(output: nil)
         try sink.encodeValue(value)
+        try sink.finish()
         return sink.bytes
+    }
+
+    /// Streams the encoding to `output` in pieces of about `chunkBytes`, so a snapshot of
+    /// a large state never holds its whole payload in memory (at 10M events it is ~1 GB).
+    /// Counts and lengths that are known only after their bytes were handed on arrive as
+    /// `patch32` calls at the end. Returns the payload's size.
+    @discardableResult
+    public func encode<T: Encodable>(_ value: T, to output: any BinaryOutput, chunkBytes: Int = 4 << 20) throws -> Int {
+        let sink = BinarySink(output: output, chunkBytes: chunkBytes)
+        try sink.encodeValue(value)
+        try sink.finish()
+        return sink.position
     }
 }
 
-final class BinarySink {
-    var bytes: [UInt8] = []
+/// Where a streaming `BinaryEncoder` puts the payload (a snapshot file being written).
+public protocol BinaryOutput: AnyObject {
+    /// The next bytes of the payload.
+    func append(_ bytes: UnsafeRawBufferPointer) throws
+    /// Overwrites four bytes at `position` (from the payload's start), already appended.
+    func patch32(at position: Int, _ value: UInt32) throws
+}
 
-    init() { bytes.reserveCapacity(1 << 16) }
+/// A container's element count, kept here while the container is open (its placeholder
+/// may already have been handed to the output).
+final class BinaryCounter {
+    let position: Int
+    var value: UInt32 = 0
+    /// The value the output has at `position`, once the placeholder has left the buffer.
+    var written: UInt32?
+    init(position: Int) { self.position = position }
+}
+
+final class BinarySink {
+    /// Bytes not yet handed to the output (all of them without an output).
+    var bytes: [UInt8] = []
+    private let output: (any BinaryOutput)?
+    private let chunkBytes: Int
+    /// Bytes handed to the output so far; `bytes[0]` is at this position.
+    private var flushed = 0
+    /// Counters whose placeholder is still in `bytes`, and those already handed on.
+    private var buffered: [BinaryCounter] = []
+    private var handedOn: [BinaryCounter] = []
+    /// Lengths of containers whose placeholder was handed on before they were known.
+    private var latePatches: [(position: Int, value: UInt32)] = []
+
+    init(output: (any BinaryOutput)?, chunkBytes: Int = .max) {
+        self.output = output
+        self.chunkBytes = chunkBytes
+        bytes.reserveCapacity(output == nil ? 1 << 16 : min(chunkBytes, 64 << 20) + (1 << 16))
+    }
+
+    /// The payload position of the next byte.
+    var position: Int { flushed + bytes.count }
 
     @inline(__always) func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
     @inline(__always) func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    @inline(__always) func patch32(at position: Int, _ v: UInt32) {
-        var le = v.littleEndian
-        withUnsafeBytes(of: &le) { raw in for i in 0..<4 { bytes[position + i] = raw[i] } }
+
+    /// A UInt32 placeholder at the current position, counted up as elements are added.
+    func counter() -> BinaryCounter {
+        let counter = BinaryCounter(position: position)
+        u32(0)
+        buffered.append(counter)
+        return counter
     }
-    func read32(at position: Int) -> UInt32 {
-        UInt32(bytes[position]) | UInt32(bytes[position + 1]) << 8 | UInt32(bytes[position + 2]) << 16 | UInt32(bytes[position + 3]) << 24
+
+    /// A UInt32 placeholder for a length; `setLength` fills it in.
+    func lengthPlaceholder() -> Int {
+        let at = position
+        u32(0)
+        return at
+    }
+
+    /// Sets the placeholder at `at` to the number of bytes written after it.
+    func setLength(at: Int) {
+        let value = UInt32(position - at - 4)
+        if at >= flushed {
+            write32(value, atBufferOffset: at - flushed)
+        } else {
+            latePatches.append((at, value))
+        }
+    }
+
+    private func write32(_ v: UInt32, atBufferOffset offset: Int) {
+        var le = v.littleEndian
+        withUnsafeBytes(of: &le) { raw in for i in 0..<4 { bytes[offset + i] = raw[i] } }
+    }
+
+    /// Hands the buffer on once it holds `chunkBytes` (called between values, so a
+    /// placeholder is never split).
+    @inline(__always) func flushIfFull() throws {
+        if bytes.count >= chunkBytes { try flush() }
+    }
+
+    private func flush() throws {
+        guard let output else { return }
+        for counter in buffered {
+            write32(counter.value, atBufferOffset: counter.position - flushed)
+            counter.written = counter.value
+        }
+        handedOn.append(contentsOf: buffered)
+        buffered.removeAll(keepingCapacity: true)
+        try bytes.withUnsafeBytes { try output.append($0) }
+        flushed += bytes.count
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes the final counts; with an output, hands on the rest and patches what changed.
+    func finish() throws {
+        for counter in buffered { write32(counter.value, atBufferOffset: counter.position - flushed) }
+        buffered.removeAll()
+        guard let output else { return }
+        try flush()
+        for counter in handedOn where counter.written != counter.value {
+            try output.patch32(at: counter.position, counter.value)
+        }
+        for patch in latePatches { try output.patch32(at: patch.position, patch.value) }
     }
 
     func string(_ s: String) {
@@ -40,6 +142,7 @@ final class BinarySink {
     }
 
     func encodeValue<T: Encodable>(_ value: T) throws {
+        try flushIfFull()
         if let optional = value as? any OptionalEncodable {
             if let wrapped = optional.wrappedEncodable {
                 bytes.append(1)
@@ -78,7 +181,10 @@ final class BinarySink {
             bytes.append(contentsOf: v)
         case let v as [String]:
             u32(UInt32(v.count))
-            for s in v { string(s) }
+            for s in v {
+                string(s)
+                try flushIfFull()
+            }
         default:
             // Every primitive is handled above; anything that reaches here encodes itself
             // through containers. (A primitive missing above would recurse forever.)
@@ -102,15 +208,11 @@ struct BinaryValueEncoder: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        let position = sink.bytes.count
-        sink.u32(0)
-        return KeyedEncodingContainer(BinaryKeyedEncoder<Key>(sink: sink, countPosition: position))
+        KeyedEncodingContainer(BinaryKeyedEncoder<Key>(sink: sink, count: sink.counter()))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        let position = sink.bytes.count
-        sink.u32(0)
-        return BinaryUnkeyedEncoder(sink: sink, countPosition: position)
+        BinaryUnkeyedEncoder(sink: sink, count: sink.counter())
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer { BinarySingleEncoder(sink: sink) }
@@ -118,16 +220,20 @@ struct BinaryValueEncoder: Encoder {
 
 struct BinaryKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let sink: BinarySink
-    let countPosition: Int
+    let counter: BinaryCounter
     var codingPath: [any CodingKey] { [] }
 
+    init(sink: BinarySink, count: BinaryCounter) {
+        self.sink = sink
+        self.counter = count
+    }
+
     private func entry(_ key: Key, _ body: () throws -> Void) rethrows {
-        sink.patch32(at: countPosition, sink.read32(at: countPosition) + 1)
+        counter.value += 1
         sink.string(key.stringValue)
-        let lengthPosition = sink.bytes.count
-        sink.u32(0)
+        let length = sink.lengthPlaceholder()
         try body()
-        sink.patch32(at: lengthPosition, UInt32(sink.bytes.count - lengthPosition - 4))
+        sink.setLength(at: length)
     }
 
     mutating func encodeNil(forKey key: Key) throws {}   // absent key = nil
@@ -149,11 +255,16 @@ struct BinaryKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
 struct BinaryUnkeyedEncoder: UnkeyedEncodingContainer {
     let sink: BinarySink
-    let countPosition: Int
+    let counter: BinaryCounter
     var codingPath: [any CodingKey] { [] }
-    var count: Int { Int(sink.read32(at: countPosition)) }
+    var count: Int { Int(counter.value) }
 
-    private func bump() { sink.patch32(at: countPosition, sink.read32(at: countPosition) + 1) }
+    init(sink: BinarySink, count: BinaryCounter) {
+        self.sink = sink
+        self.counter = count
+    }
+
+    private func bump() { counter.value += 1 }
 
     mutating func encodeNil() throws {
         bump()
