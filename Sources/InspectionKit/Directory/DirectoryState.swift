@@ -77,7 +77,7 @@ public struct DirectoryState: Sendable, Codable {
         case "entity.registered", "entity.updated":
             let entity = try Entity.from(data, seq: event.seq)
             if let number = entityNumber(entity.id) {
-                entities[Int(number)] = entity
+                entities[Int(number)].takeDetails(of: entity)
                 entityAttributes[Int(number)] = EntityAttributes(entity)
             } else {
                 entityIndex.append(entity.id)

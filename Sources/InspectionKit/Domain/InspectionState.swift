@@ -30,6 +30,33 @@ public struct InspectionState: Sendable, Codable {
 
     public init() {}
 
+    /// The part of the state an event type belongs to.
+    enum Part { case annotation, tailRepair, csvImport, directory, tasks, equipment }
+
+    /// Each known type's part, found with one `StringIndex` probe: three `Set` lookups
+    /// (a SipHash each) were ~2 % of replay's apply.
+    private static let parts: (index: StringIndex, parts: [Part]) = {
+        var index = StringIndex()
+        var parts: [Part] = []
+        for type in knownEventTypes {
+            index.append(type)
+            switch type {
+            case EventType.journalAnnotated: parts.append(.annotation)
+            case EventType.journalTailRepaired: parts.append(.tailRepair)
+            case EventType.csvImported: parts.append(.csvImport)
+            case _ where DirectoryState.eventTypes.contains(type): parts.append(.directory)
+            case _ where TaskState.eventTypes.contains(type): parts.append(.tasks)
+            default: parts.append(.equipment)
+            }
+        }
+        return (index, parts)
+    }()
+
+    static func part(of type: String) -> Part? {
+        let table = parts
+        return table.index.find(type) { knownEventTypes[$0] == type }.map { table.parts[Int($0)] }
+    }
+
     /// Applies one event. Throws only for an event that can't belong to this journal
     /// (out of order, unknown type, malformed payload), never for a business rule:
     /// commands check those before anything is appended.
@@ -37,8 +64,8 @@ public struct InspectionState: Sendable, Codable {
         guard event.seq == lastSeq + 1 else {
             throw .init(.internal, "event seq \(event.seq) does not follow \(lastSeq)")
         }
-        switch event.type {
-        case EventType.journalAnnotated:
+        switch Self.part(of: event.type) {
+        case .annotation?:
             guard let text = event.data["text"]?.stringValue else {
                 throw .init(.internal, "seq \(event.seq): journal.annotated without text")
             }
@@ -46,17 +73,17 @@ public struct InspectionState: Sendable, Codable {
             if recentAnnotations.count > Self.recentAnnotationLimit * 2 {
                 recentAnnotations.removeFirst(recentAnnotations.count - Self.recentAnnotationLimit)
             }
-        case EventType.journalTailRepaired:
+        case .tailRepair?:
             tailRepairs.append(event.data)
-        case EventType.csvImported:
+        case .csvImport?:
             break
-        case _ where DirectoryState.eventTypes.contains(event.type):
+        case .directory?:
             try directory.apply(event)
-        case _ where TaskState.eventTypes.contains(event.type):
+        case .tasks?:
             try tasks.apply(event, directory: directory)
-        case _ where EquipmentState.eventTypes.contains(event.type):
+        case .equipment?:
             try equipment.apply(event)
-        default:
+        case nil:
             throw .init(.internal, "seq \(event.seq): unknown event type \"\(event.type)\" (written by a newer inspectd?)")
         }
         lastSeq = event.seq

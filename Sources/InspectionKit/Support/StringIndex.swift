@@ -117,8 +117,12 @@ struct StringIndex: Sendable {
         }
     }
 
+    /// Room for `n` keys without growing (a snapshot's decode knows its count).
     mutating func reserveCapacity(_ n: Int) {
         entries.reserveCapacity(n)
+        var capacity = max(16, slots.count)
+        while n * 2 > capacity { capacity *= 2 }
+        if capacity > slots.count { rehash(capacity: capacity) }
     }
 
     private mutating func place(_ recordPlusOne: Int, hash: UInt64) {
@@ -131,6 +135,10 @@ struct StringIndex: Sendable {
     private mutating func grow() {
         var capacity = max(16, slots.count)
         while entries.count * 2 > capacity { capacity *= 2 }
+        rehash(capacity: capacity)
+    }
+
+    private mutating func rehash(capacity: Int) {
         slots = [UInt64](repeating: 0, count: capacity)
         for (n, entry) in entries.enumerated() { place(n + 1, hash: entry.hash) }
     }
