@@ -88,18 +88,13 @@ public struct SnapshotStore: Sendable {
         let file = PayloadFile(fd: fd, start: reserved, context: temp)
         try encode(file)
         let payloadBytes = file.end - reserved
-        let checksum = try checksumOfPayload(temp, from: reserved)
+        let checksum = try SnapshotChecksum.hex(fd: fd, from: reserved, count: payloadBytes)
         var line = header(position, createdAt: createdAt, payloadBytes: payloadBytes, checksum: checksum)
         line += [UInt8](repeating: 0x20, count: reserved - 1 - line.count)
         line.append(10)
         try writeHeader(fd, line, temp: temp)
         try Sys.fsync(fd, context: temp)
         return payloadBytes
-    }
-
-    private static func checksumOfPayload(_ path: String, from start: Int) throws(SystemError) -> String {
-        let mapped = try MappedFile(path: path)
-        return SnapshotChecksum.hex(UnsafeRawBufferPointer(rebasing: mapped.bytes[start...]))
     }
 
     private static func writeHeader(_ fd: Int32, _ line: [UInt8], temp: String) throws(SystemError) {
@@ -282,32 +277,72 @@ public enum SnapshotChecksum {
     }
 
     static func hash(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
-        let k: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var state = State()
+        let blocks = bytes.count & ~31
+        state.absorb(UnsafeRawBufferPointer(rebasing: bytes[..<blocks]))
+        return state.finish(tail: UnsafeRawBufferPointer(rebasing: bytes[blocks...]), totalCount: bytes.count)
+    }
+
+    /// The hash of bytes `start...` of the file at `fd`, read in pieces through one
+    /// 4 MB buffer: a snapshot's payload is checksummed without mapping or holding it.
+    static func hex(fd: Int32, from start: Int, count: Int) throws(SystemError) -> String {
+        let piece = 4 << 20   // a multiple of 32: every piece but the last is whole blocks
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: piece, alignment: 16)
+        defer { buffer.deallocate() }
+        var state = State()
+        var done = 0
+        while true {
+            let want = min(piece, count - done)
+            var filled = 0
+            while filled < want {
+                let n = try Sys.pread(fd, into: buffer.baseAddress! + filled, count: want - filled, offset: start + done + filled)
+                if n == 0 { throw SystemError("pread", errno: EIO, context: "snapshot payload ends early") }
+                filled += n
+            }
+            done += filled
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[..<filled])
+            if done < count {
+                state.absorb(bytes)
+            } else {
+                let blocks = filled & ~31
+                state.absorb(UnsafeRawBufferPointer(rebasing: bytes[..<blocks]))
+                let (a, b) = state.finish(tail: UnsafeRawBufferPointer(rebasing: bytes[blocks...]), totalCount: count)
+                return Hex.encode(withUnsafeBytes(of: (a.bigEndian, b.bigEndian)) { Array($0) })
+            }
+        }
+    }
+
+    /// Four lanes over 32-byte blocks, then the tail bytes and the length.
+    struct State {
         var l0: UInt64 = 1, l1: UInt64 = 2, l2: UInt64 = 3, l3: UInt64 = 4
-        @inline(__always) func mix(_ h: UInt64, _ w: UInt64) -> UInt64 {
-            let x = (h ^ w) &* k
+
+        @inline(__always) static func mix(_ h: UInt64, _ w: UInt64) -> UInt64 {
+            let x = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
             return x ^ (x >> 29)
         }
-        var i = 0
-        let n = bytes.count
-        while i + 32 <= n {
-            l0 = mix(l0, bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            l1 = mix(l1, bytes.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
-            l2 = mix(l2, bytes.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
-            l3 = mix(l3, bytes.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
-            i += 32
+
+        /// `bytes.count` must be a multiple of 32.
+        mutating func absorb(_ bytes: UnsafeRawBufferPointer) {
+            var i = 0
+            while i + 32 <= bytes.count {
+                l0 = Self.mix(l0, bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                l1 = Self.mix(l1, bytes.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
+                l2 = Self.mix(l2, bytes.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self))
+                l3 = Self.mix(l3, bytes.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
+                i += 32
+            }
         }
-        var tail: UInt64 = UInt64(n)
-        while i < n {
-            tail = mix(tail, UInt64(bytes[i]))
-            i += 1
+
+        func finish(tail bytes: UnsafeRawBufferPointer, totalCount: Int) -> (UInt64, UInt64) {
+            var tail = UInt64(totalCount)
+            for byte in bytes { tail = Self.mix(tail, UInt64(byte)) }
+            func final(_ x: UInt64) -> UInt64 {
+                var h = x
+                h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd
+                h ^= h >> 33; h = h &* 0xc4ce_b9fe_1a85_ec53
+                return h ^ (h >> 33)
+            }
+            return (final(Self.mix(Self.mix(l0, l1), tail)), final(Self.mix(Self.mix(l2, l3), tail &+ 1)))
         }
-        func finish(_ x: UInt64) -> UInt64 {
-            var h = x
-            h ^= h >> 33; h = h &* 0xff51_afd7_ed55_8ccd
-            h ^= h >> 33; h = h &* 0xc4ce_b9fe_1a85_ec53
-            return h ^ (h >> 33)
-        }
-        return (finish(mix(mix(l0, l1), tail)), finish(mix(mix(l2, l3), tail &+ 1)))
     }
 }

@@ -40,4 +40,19 @@ struct SnapshotStoreTests {
             #expect(Array(loaded.payload) == expected)
         }
     }
+
+    /// The checksum read back from the file in 4 MB pieces equals the one computed over
+    /// the bytes in memory, for lengths around the piece and block sizes.
+    @Test(arguments: [0, 31, 32, 4 << 20, (4 << 20) + 1, (9 << 20) + 17])
+    func theChecksumReadInPiecesEqualsTheWholeOne(_ count: Int) throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let path = dir.path + "/payload"
+        let bytes = [UInt8]((0..<(count + 5)).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) })
+        writeFile(path, bytes)
+        let fd = try Sys.open(path, O_RDONLY)
+        defer { Sys.close(fd) }
+        let whole = bytes.withUnsafeBytes { SnapshotChecksum.hex(UnsafeRawBufferPointer(rebasing: $0[5...])) }
+        #expect(try SnapshotChecksum.hex(fd: fd, from: 5, count: count) == whole)
+    }
 }
