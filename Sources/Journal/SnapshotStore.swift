@@ -129,12 +129,24 @@ public struct SnapshotStore: Sendable {
             self.start = start
             self.context = context
             end = start
+            synced = start
         }
+
+        /// Bytes up to here are on disk already.
+        private var synced: Int
 
         func append(_ bytes: UnsafeRawBufferPointer) throws {
             try Sys.pwriteAll(fd, bytes, offset: end, context: context)
             end += bytes.count
+            // Write back as we go: left to the final fsync, a gigabyte of dirty pages
+            // reached the disk in one burst, and the journal's fdatasync waited behind it.
+            if end - synced >= Self.syncEvery {
+                try Sys.fdatasync(fd, context: context)
+                synced = end
+            }
         }
+
+        static let syncEvery = 32 << 20
 
         func patch32(at position: Int, _ value: UInt32) throws {
             precondition(start + position + 4 <= end, "patch past the payload written so far")
