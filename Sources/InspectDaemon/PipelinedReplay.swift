@@ -8,9 +8,10 @@ import Platform
 /// order, and the first event `apply` refuses stops everything and is reported as
 /// damage at its line.
 ///
-/// `apply` is the heavier half, so everything else stays on this thread: events are
-/// built here, and the applier hands each finished batch back so that freeing its
-/// events (and reusing its buffer) happens here too.
+/// Everything but `apply` stays on this thread: events are built here, and the applier
+/// hands each finished batch back so that freeing its events (and reusing its buffer)
+/// happens here too (freeing them on the applier measured slower). On the 10M-event
+/// benchmark journal the two threads are about level, ~2 µs of CPU per event each.
 enum PipelinedReplay {
     /// Batches of this many records move between the threads. Small on purpose: with
     /// 2,048 × 8 in flight (~25 MB of parsed events) a batch had left both cores' caches
