@@ -119,10 +119,15 @@ public struct SnapshotStore: Sendable {
 
     /// The payload part of a snapshot file being written.
     final class PayloadFile: BinaryOutput {
+        /// Written back every this many bytes (see `append`).
+        static let syncEvery = 32 << 20
+
         let fd: Int32
         let start: Int
         let context: String
         private(set) var end: Int
+        /// Bytes up to here are on disk already.
+        private var synced: Int
 
         init(fd: Int32, start: Int, context: String) {
             self.fd = fd
@@ -131,9 +136,6 @@ public struct SnapshotStore: Sendable {
             end = start
             synced = start
         }
-
-        /// Bytes up to here are on disk already.
-        private var synced: Int
 
         func append(_ bytes: UnsafeRawBufferPointer) throws {
             try Sys.pwriteAll(fd, bytes, offset: end, context: context)
@@ -145,8 +147,6 @@ public struct SnapshotStore: Sendable {
                 synced = end
             }
         }
-
-        static let syncEvery = 32 << 20
 
         func patch32(at position: Int, _ value: UInt32) throws {
             precondition(start + position + 4 <= end, "patch past the payload written so far")

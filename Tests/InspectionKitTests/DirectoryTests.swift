@@ -336,3 +336,21 @@ struct DirectoryTests {
         }
     }
 }
+
+/// An `entity.updated` event replaces every field but the id (`Entity.takeDetails(of:)`
+/// keeps the stored id string): a field added to `Entity` and forgotten there fails here.
+struct EntityUpdateApplyTests {
+    @Test func anUpdateReplacesEveryField() throws {
+        let id = Fixture.uscc(5)
+        let before = Entity(id: id, name: "旧名称", kind: .enterprise, industry: "餐饮", region: "鼓楼区", address: "旧地址1号",
+                            risk: .A, tags: ["school"], status: .active)
+        let after = Entity(id: id, name: "新名称有限公司", kind: .individual, industry: "药品零售", region: "台江区",
+                           address: "新地址2号", risk: nil, tags: ["hospital", "crowded"], status: .revoked)
+        var state = InspectionState()
+        let at = BureauZone.shanghai.parse("2026-11-23T09:00:00+08:00")!
+        try state.apply(Event(seq: 1, at: at, type: "entity.registered", actor: "system", data: before.json))
+        try state.apply(Event(seq: 2, at: at, type: "entity.updated", actor: "system", data: after.json))
+        #expect(state.directory.entity(id) == after)
+        #expect(state.directory.entities.count == 1)
+    }
+}
