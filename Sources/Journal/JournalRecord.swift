@@ -13,7 +13,12 @@ public struct JournalRecord: Sendable, Equatable {
     public private(set) var timestamp: Timestamp
     public var type: String
     public var actor: String
-    public var data: JSONObject
+    /// `data` as decoded: the object, or the typed value it equals (see `EventPayload`).
+    public var payload: EventPayload
+    public var data: JSONObject {
+        get { payload.json }
+        set { payload = .json(newValue) }
+    }
     /// The SHA-256 of the previous line's bytes (all zeros for seq 1).
     public var prevDigest: SHA256.Digest
 
@@ -30,16 +35,16 @@ public struct JournalRecord: Sendable, Equatable {
     public init(seq: Int, at: String, type: String, actor: String, data: JSONObject, prev: String) {
         guard let timestamp = Timestamp.parseRFC3339(at) else { preconditionFailure("journal time \(at) is not RFC 3339") }
         guard let digest = SHA256.Digest(lowercaseHex: prev) else { preconditionFailure("prev \(prev) is not 64 lowercase hex digits") }
-        self.init(seq: seq, at: at, timestamp: timestamp, type: type, actor: actor, data: data, prevDigest: digest)
+        self.init(seq: seq, at: at, timestamp: timestamp, type: type, actor: actor, payload: .json(data), prevDigest: digest)
     }
 
-    init(seq: Int, at: String, timestamp: Timestamp, type: String, actor: String, data: JSONObject, prevDigest: SHA256.Digest) {
+    init(seq: Int, at: String, timestamp: Timestamp, type: String, actor: String, payload: EventPayload, prevDigest: SHA256.Digest) {
         self.seq = seq
         self.at = at
         self.timestamp = timestamp
         self.type = type
         self.actor = actor
-        self.data = data
+        self.payload = payload
         self.prevDigest = prevDigest
     }
 
@@ -115,12 +120,12 @@ public struct JournalRecord: Sendable, Equatable {
         guard case .string(let prev) = members[5].value, let prevDigest = SHA256.Digest(lowercaseHex: prev) else {
             throw JournalLineError(kind: .shape, message: "\"prev\" is not 64 lowercase hex digits")
         }
-        return JournalRecord(seq: seq, at: at, timestamp: timestamp, type: type, actor: actor, data: data, prevDigest: prevDigest)
+        return JournalRecord(seq: seq, at: at, timestamp: timestamp, type: type, actor: actor, payload: .json(data), prevDigest: prevDigest)
     }
 
     /// The domain's view of this record.
     public func event() -> Event {
-        Event(seq: seq, at: timestamp, type: type, actor: actor, data: data)
+        Event(seq: seq, at: timestamp, type: type, actor: actor, payload: payload)
     }
 
     static func isValidType(_ type: String) -> Bool {
@@ -134,7 +139,7 @@ public struct JournalRecord: Sendable, Equatable {
     }
 
     public static func == (l: JournalRecord, r: JournalRecord) -> Bool {
-        l.seq == r.seq && l.at == r.at && l.type == r.type && l.actor == r.actor && l.data == r.data && l.prevDigest == r.prevDigest
+        l.seq == r.seq && l.at == r.at && l.type == r.type && l.actor == r.actor && l.payload == r.payload && l.prevDigest == r.prevDigest
     }
 }
 
@@ -183,11 +188,19 @@ public struct JournalLineDecoder {
         guard cursor.expect(#","actor":""#), let actorRange = cursor.plainString(), !actorRange.isEmpty else { return nil }
         let actorBytes = UnsafeRawBufferPointer(rebasing: line[actorRange])
         guard cursor.expect(#","data":"#) else { return nil }
-        let data: JSONObject
-        do throws(JSONParseError) {
-            (data, cursor.pos) = try JSONValue.parseObject(line, at: cursor.pos, keys: &keys)
-        } catch {
-            return nil
+        let payload: EventPayload
+        let dataStart = cursor.pos
+        if Self.isEntityRegisteredOrUpdated(typeBytes), let entity = cursor.entityPayload() {
+            payload = .entity(entity)
+        } else {
+            cursor.pos = dataStart
+            do throws(JSONParseError) {
+                let data: JSONObject
+                (data, cursor.pos) = try JSONValue.parseObject(line, at: cursor.pos, keys: &keys)
+                payload = .json(data)
+            } catch {
+                return nil
+            }
         }
         guard cursor.expect(#","prev":""#), line.count - cursor.pos == 66,
               line[line.count - 2] == 0x22, line[line.count - 1] == 0x7D,
@@ -195,7 +208,15 @@ public struct JournalLineDecoder {
         else { return nil }
         guard let actor = actor(actorBytes) else { return nil }
         return JournalRecord(seq: seq, at: String(decoding: UnsafeRawBufferPointer(rebasing: line[atRange]), as: UTF8.self),
-                             timestamp: timestamp, type: Self.type(typeBytes), actor: actor, data: data, prevDigest: prev)
+                             timestamp: timestamp, type: Self.type(typeBytes), actor: actor, payload: payload, prevDigest: prev)
+    }
+
+    /// Whether the line's type is one whose payload is read typed (`Cursor.entityPayload`).
+    static func isEntityRegisteredOrUpdated(_ type: UnsafeRawBufferPointer) -> Bool {
+        func equals(_ literal: StaticString) -> Bool {
+            type.count == literal.utf8CodeUnitCount && memcmp(type.baseAddress!, literal.utf8Start, type.count) == 0
+        }
+        return equals("entity.registered") || equals("entity.updated")
     }
 
     /// The shared String for a known event type (a new one for an unknown type).
@@ -253,6 +274,58 @@ public struct JournalLineDecoder {
                 pos += 1
             }
             return nil
+        }
+
+        /// An entity payload in exactly the shape `Entity.json` writes —
+        /// `{"id":"…","name":"…","kind":"…","industry":"…","region":"…","address":"…","risk":"…","tags":["…",…],"status":"…"}`,
+        /// no spaces, no escapes in the strings, `kind`/`risk`/`status` spelled as
+        /// `Entity.json` spells them — so that its `json` equals what a JSON parser reads
+        /// from the same bytes. Anything else is nil (the caller parses the payload as JSON);
+        /// the cursor is then somewhere inside the payload.
+        mutating func entityPayload() -> Entity? {
+            guard expect(#"{"id":""#), let id = utf8String(),
+                  expect(#","name":""#), let name = utf8String(),
+                  expect(#","kind":""#), let kind: EntityKind = spelling(),
+                  expect(#","industry":""#), let industry = utf8String(),
+                  expect(#","region":""#), let region = utf8String(),
+                  expect(#","address":""#), let address = utf8String(),
+                  expect(#","risk":""#), let riskRange = plainASCIIString() else { return nil }
+            let risk: RiskClass?
+            if riskRange.isEmpty {
+                risk = nil
+            } else {
+                guard let r = RiskClass.allCases.first(where: { equals(riskRange, $0.rawValue) }) else { return nil }
+                risk = r
+            }
+            guard expect(#","tags":["#) else { return nil }
+            var tags: [String] = []
+            if !expect("]") {
+                repeat {
+                    guard expect(#"""#), let tag = utf8String() else { return nil }
+                    tags.append(tag)
+                } while expect(",")
+                guard expect("]") else { return nil }
+            }
+            guard expect(#","status":""#), let status: EntityStatus = spelling(), expect("}") else { return nil }
+            return Entity(id: id, name: name, kind: kind, industry: industry, region: region, address: address,
+                          risk: risk, tags: tags, status: status)
+        }
+
+        /// Just after an opening quote: the string up to the closing quote if it has no
+        /// escapes or control characters and is valid UTF-8 (then consumes the quote).
+        mutating func utf8String() -> String? {
+            guard let range = plainString() else { return nil }
+            return String(validating: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self)
+        }
+
+        /// Just after an opening quote: the case whose raw value is exactly the string.
+        mutating func spelling<Value: CaseIterable & RawRepresentable>() -> Value? where Value.RawValue == String {
+            guard let range = plainASCIIString() else { return nil }
+            return Value.allCases.first { equals(range, $0.rawValue) }
+        }
+
+        func equals(_ range: Range<Int>, _ text: String) -> Bool {
+            text.utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: line[range]))
         }
 
         /// Like `plainASCIIString` but allows bytes >= 0x80 (validated by the caller).

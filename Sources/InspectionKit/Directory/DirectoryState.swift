@@ -71,37 +71,46 @@ public struct DirectoryState: Sendable, Codable {
         conflicts[entity]?[inspector] != nil
     }
 
+    /// A registration or an update (`entity.registered`, `entity.updated`).
+    private mutating func store(_ entity: Entity) {
+        if let number = entityNumber(entity.id) {
+            entities[Int(number)].takeDetails(of: entity)
+            entityAttributes[Int(number)] = EntityAttributes(entity)
+        } else {
+            entityIndex.append(entity.id)
+            entities.append(entity)
+            packedIDs.append(PackedID(entity.id))
+            entityAttributes.append(EntityAttributes(entity))
+        }
+    }
+
     mutating func apply(_ event: Event) throws(CommandError) {
-        let data = event.data
         switch event.type {
         case "entity.registered", "entity.updated":
-            let entity = try Entity.from(data, seq: event.seq)
-            if let number = entityNumber(entity.id) {
-                entities[Int(number)].takeDetails(of: entity)
-                entityAttributes[Int(number)] = EntityAttributes(entity)
+            if case .entity(let entity) = event.payload {
+                store(entity)
             } else {
-                entityIndex.append(entity.id)
-                entities.append(entity)
-                packedIDs.append(PackedID(entity.id))
-                entityAttributes.append(EntityAttributes(entity))
+                store(try Entity.from(event.data, seq: event.seq))
             }
         case "entity.deregistered":
+            let data = event.data
             guard let id = data["id"]?.stringValue, let number = entityNumber(id),
                   let status = data["status"]?.stringValue.flatMap(EntityStatus.init(rawValue:))
             else { throw .init(.internal, "seq \(event.seq): malformed entity.deregistered") }
             entities[Int(number)].status = status
             entityAttributes[Int(number)].status = status
         case "inspector.registered", "inspector.updated":
-            let inspector = try Inspector.from(data, seq: event.seq)
+            let inspector = try Inspector.from(event.data, seq: event.seq)
             inspectors[inspector.id] = inspector
         case "conflict.declared":
+            let data = event.data
             guard let inspector = data["inspector"]?.stringValue, let entity = data["entity"]?.stringValue else {
                 throw .init(.internal, "seq \(event.seq): malformed conflict.declared")
             }
             if conflicts[entity]?[inspector] == nil { conflictCount += 1 }
             conflicts[entity, default: [:]][inspector] = data["reason"]?.stringValue ?? ""
         case "item.defined":
-            let item = try InspectionItem.from(data, seq: event.seq)
+            let item = try InspectionItem.from(event.data, seq: event.seq)
             items[item.code] = item
         default:
             throw .init(.internal, "seq \(event.seq): unhandled directory event \(event.type)")

@@ -11,15 +11,49 @@ public struct Event: Sendable {
     public var type: String
     /// `uid:N/name` of the caller, or `system`.
     public var actor: String
-    public var data: JSONObject
+    /// The payload as read: usually the JSON object, for the hottest replay types the
+    /// typed value the journal reader decoded it to.
+    public var payload: EventPayload
+
+    /// The payload object (for a typed payload, the equal object rebuilt from it).
+    public var data: JSONObject {
+        get { payload.json }
+        set { payload = .json(newValue) }
+    }
 
     public init(seq: Int, at: Timestamp, type: String, actor: String, data: JSONObject) {
+        self.init(seq: seq, at: at, type: type, actor: actor, payload: .json(data))
+    }
+
+    public init(seq: Int, at: Timestamp, type: String, actor: String, payload: EventPayload) {
         self.seq = seq
         self.at = at
         self.type = type
         self.actor = actor
-        self.data = data
+        self.payload = payload
     }
+}
+
+/// An event's `data`: the JSON object, or — for event types replay meets millions of
+/// times — the typed value it stands for, decoded straight from the journal line's bytes
+/// so that neither a JSON tree nor a second decoding step is needed.
+///
+/// A typed case is made only when its `json` is *equal* to the object the line holds
+/// (same keys in the same order, same values), so nothing that reads `data` can tell
+/// the difference; `JournalLineDecoderTests` holds the reader to that.
+public enum EventPayload: Sendable, Equatable {
+    case json(JSONObject)
+    /// `entity.registered` / `entity.updated` in exactly the shape `Entity.json` writes.
+    case entity(Entity)
+
+    public var json: JSONObject {
+        switch self {
+        case .json(let object): return object
+        case .entity(let entity): return entity.json
+        }
+    }
+
+    public static func == (l: EventPayload, r: EventPayload) -> Bool { l.json == r.json }
 }
 
 /// The event types written to the journal (SPEC §11). A type's meaning never changes
