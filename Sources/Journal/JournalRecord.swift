@@ -188,10 +188,16 @@ public struct JournalLineDecoder {
         guard cursor.expect(#","actor":""#), let actorRange = cursor.plainString(), !actorRange.isEmpty else { return nil }
         let actorBytes = UnsafeRawBufferPointer(rebasing: line[actorRange])
         guard cursor.expect(#","data":"#) else { return nil }
-        let payload: EventPayload
         let dataStart = cursor.pos
-        if Self.isEntityRegisteredOrUpdated(typeBytes), let entity = cursor.entityPayload() {
-            payload = .entity(entity)
+        var typed: EventPayload?
+        switch Self.typedPayload(typeBytes) {
+        case .entity?: typed = cursor.entityPayload().map(EventPayload.entity)
+        case .equipmentInspection?: typed = cursor.equipmentInspectionPayload().map(EventPayload.equipmentInspection)
+        case nil: break
+        }
+        let payload: EventPayload
+        if let typed {
+            payload = typed
         } else {
             cursor.pos = dataStart
             do throws(JSONParseError) {
@@ -211,12 +217,16 @@ public struct JournalLineDecoder {
                              timestamp: timestamp, type: Self.type(typeBytes), actor: actor, payload: payload, prevDigest: prev)
     }
 
-    /// Whether the line's type is one whose payload is read typed (`Cursor.entityPayload`).
-    static func isEntityRegisteredOrUpdated(_ type: UnsafeRawBufferPointer) -> Bool {
+    /// The event types whose payloads the fast path reads typed (see `EventPayload`).
+    enum TypedPayload { case entity, equipmentInspection }
+
+    static func typedPayload(_ type: UnsafeRawBufferPointer) -> TypedPayload? {
         func equals(_ literal: StaticString) -> Bool {
             type.count == literal.utf8CodeUnitCount && memcmp(type.baseAddress!, literal.utf8Start, type.count) == 0
         }
-        return equals("entity.registered") || equals("entity.updated")
+        if equals("entity.registered") || equals("entity.updated") { return .entity }
+        if equals("equipment.inspected") { return .equipmentInspection }
+        return nil
     }
 
     /// The shared String for a known event type (a new one for an unknown type).
@@ -311,11 +321,61 @@ public struct JournalLineDecoder {
                           risk: risk, tags: tags, status: status)
         }
 
+        /// `equipment.inspected` in exactly the shape `EquipmentInspection.json` writes
+        /// (optional members present or absent, in their place), plain strings, dates as
+        /// `YYYY-MM-DD`, `grade` a small non-negative integer without leading zeros. Else nil.
+        mutating func equipmentInspectionPayload() -> EquipmentInspection? {
+            guard expect(#"{"code":""#), let code = utf8String(),
+                  expect(#","date":""#), let date = day(),
+                  expect(#","kind":""#), let kind: InspectionKind = spelling(),
+                  expect(#","conclusion":""#), let conclusion: InspectionConclusion = spelling() else { return nil }
+            var grade: Int?, certificateDue: Day?, report: String?, inspector: String?, note: String?, nextDue: Day?
+            if expect(#","grade":"#) { guard let value = smallInteger() else { return nil }; grade = value }
+            if expect(#","certificateDue":""#) { guard let value = day() else { return nil }; certificateDue = value }
+            if expect(#","report":""#) { guard let value = utf8String() else { return nil }; report = value }
+            if expect(#","inspector":""#) { guard let value = utf8String() else { return nil }; inspector = value }
+            if expect(#","note":""#) { guard let value = utf8String() else { return nil }; note = value }
+            if expect(#","nextDue":""#) { guard let value = day() else { return nil }; nextDue = value }
+            guard expect(#","nextDueSource":""#), let source: DueSource = spelling(),
+                  expect(#","dueBase":""#), let base = day(),
+                  expect(#","dueBaseFirst":"#) else { return nil }
+            let baseFirst: Bool
+            if expect("true") { baseFirst = true } else if expect("false") { baseFirst = false } else { return nil }
+            let gradeNotUsable = expect(#","gradeNotUsable":true"#)
+            guard expect("}") else { return nil }
+            return EquipmentInspection(code: code, date: date, kind: kind, conclusion: conclusion, grade: grade,
+                                       certificateDue: certificateDue, report: report, inspector: inspector, note: note,
+                                       nextDue: nextDue, nextDueSource: source, dueBase: base, dueBaseFirst: baseFirst,
+                                       gradeNotUsable: gradeNotUsable)
+        }
+
+        /// Just after an opening quote: a `YYYY-MM-DD` date and the closing quote.
+        mutating func day() -> Day? {
+            guard line.count - pos >= 11, line[pos + 10] == 0x22,
+                  let date = CivilDate(isoUTF8: UnsafeBufferPointer(rebasing: line.bindMemory(to: UInt8.self)[pos..<(pos + 10)]))
+            else { return nil }
+            pos += 11
+            return Day(date)
+        }
+
+        /// `0` or up to nine digits without a leading zero.
+        mutating func smallInteger() -> Int? {
+            let start = pos
+            var value = 0
+            while pos < line.count, case 0x30...0x39 = line[pos], pos - start < 9 {
+                value = value * 10 + Int(line[pos] &- 0x30)
+                pos += 1
+            }
+            guard pos > start, line[start] != 0x30 || pos - start == 1 else { return nil }
+            if pos < line.count, case 0x30...0x39 = line[pos] { return nil }
+            return value
+        }
+
         /// Just after an opening quote: the string up to the closing quote if it has no
         /// escapes or control characters and is valid UTF-8 (then consumes the quote).
         mutating func utf8String() -> String? {
             guard let range = plainString() else { return nil }
-            return String(validating: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self)
+            return UnsafeRawBufferPointer(rebasing: line[range]).validUTF8String()
         }
 
         /// Just after an opening quote: the case whose raw value is exactly the string.
@@ -325,7 +385,9 @@ public struct JournalLineDecoder {
         }
 
         func equals(_ range: Range<Int>, _ text: String) -> Bool {
-            text.utf8.elementsEqual(UnsafeRawBufferPointer(rebasing: line[range]))
+            let bytes = UnsafeRawBufferPointer(rebasing: line[range])
+            return text.utf8.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).equalBytes(bytes) }
+                ?? text.utf8.elementsEqual(bytes)
         }
 
         /// Like `plainASCIIString` but allows bytes >= 0x80 (validated by the caller).

@@ -17,7 +17,7 @@ struct JournalLineDecoderTests {
     @Test func fastAndGeneralDecodersAndFoundationAgree() throws {
         var rng = LineRNG(seed: 0x1A57_2026)
         var decoder = JournalLineDecoder()
-        var counts = (lines: 0, acceptedFast: 0, takenByFastPath: 0, rejected: 0, typed: 0)
+        var counts = (lines: 0, acceptedFast: 0, takenByFastPath: 0, rejected: 0, typed: 0, typedInspections: 0)
         var failures: [String] = []
 
         func check(_ line: [UInt8]) {
@@ -31,6 +31,7 @@ struct JournalLineDecoderTests {
             let fastPathRecord = line.withUnsafeBytes { decoder.decodeFixedShape($0) }
             let tookFastPath = fastPathRecord != nil
             if case .entity? = fastPathRecord?.payload { counts.typed += 1 }
+            if case .equipmentInspection? = fastPathRecord?.payload { counts.typedInspections += 1 }
             let foundation = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
             switch (fast, general) {
             case (.success(let a), .success(let b)):
@@ -54,8 +55,10 @@ struct JournalLineDecoderTests {
         var previous = JournalRecord.genesisPrev
         for seq in 1...3_000 {
             let type = rng.pick(["entity.registered", "entity.updated", "equipment.inspected", "journal.annotated", "x.custom-type_2"])
-            // Entity payloads, mostly in the shape the typed path reads, sometimes bent out of it.
-            let data = type.hasPrefix("entity.") && rng.below(4) != 0 ? rng.entityPayload() : rng.object(depth: 0)
+            // Entity and inspection payloads, mostly in the shape the typed path reads, sometimes bent out of it.
+            let data = rng.below(4) == 0 ? rng.object(depth: 0)
+                : type.hasPrefix("entity.") ? rng.entityPayload()
+                : type == "equipment.inspected" ? rng.inspectionPayload() : rng.object(depth: 0)
             let actor = rng.pick(["uid:1000/zhang", "system", "uid:1001/李四", "uid:7/o\"k"])
             let record = JournalRecord(seq: seq, at: rng.timestamp(), type: type, actor: actor, data: data, prev: previous)
             let line = record.encoded()
@@ -75,6 +78,7 @@ struct JournalLineDecoderTests {
         #expect(counts.rejected > 5_000)
         // Entity payloads were read typed often enough to mean something.
         #expect(counts.typed > 200, "\(counts.typed) typed entity payloads")
+        #expect(counts.typedInspections > 100, "\(counts.typedInspections) typed inspection payloads")
     }
 
     /// An entity payload in `Entity.json`'s exact shape is read typed, and its `json` is
@@ -310,6 +314,31 @@ private struct LineRNG {
     mutating func object(depth: Int) -> JSONObject {
         var members: [(key: String, value: JSONValue)] = []
         for i in 0..<below(6) { members.append((key: pick(["id", "name", "代码", "k\(i)", "a\"b", "due"]) + String(i), value: value(depth: depth))) }
+        return JSONObject(members)
+    }
+
+    /// An `equipment.inspected` payload: two in three exactly as `EquipmentInspection.json`
+    /// writes it, the rest with a member removed, moved, added or spelled another way.
+    mutating func inspectionPayload() -> JSONObject {
+        let days = [Day(CivilDate(year: 2025, month: 1, day: 1)!), Day(CivilDate(year: 2027, month: 12, day: 31)!), Day(CivilDate(year: 999, month: 2, day: 28)!)]
+        let inspection = EquipmentInspection(
+            code: pick(["35010220000000000000", "X", "电梯-1"]), date: pick(days),
+            kind: pick(InspectionKind.allCases), conclusion: pick(InspectionConclusion.allCases),
+            grade: pick([nil, 0, 3, 12, 123_456_789]), certificateDue: pick([nil, days[1]]),
+            report: pick([nil, "闽特检(2025)第5号", "", "a\"b"]), inspector: pick([nil, "福建省特种设备检验研究院"]),
+            note: below(4) == 0 ? string() : nil, nextDue: pick([nil, days[1]]), nextDueSource: pick(DueSource.allCases),
+            dueBase: pick(days), dueBaseFirst: below(2) == 0, gradeNotUsable: below(4) == 0)
+        var members = inspection.json.members
+        guard below(3) == 0 else { return JSONObject(members) }
+        switch below(5) {
+        case 0: members.remove(at: below(members.count))
+        case 1: members.swapAt(below(members.count), below(members.count))
+        case 2: members.insert((key: pick(["extra", "grade", "note"]), value: value(depth: 1)), at: below(members.count + 1))
+        case 3:
+            let i = below(members.count)
+            members[i].value = pick([.number("3.0"), .int(-1), .number("1e1"), .string("3"), .string("2025-1-01"), .null, .bool(false), .string("PERIODIC")])
+        default: members.append((key: "gradeNotUsable", value: .bool(false)))
+        }
         return JSONObject(members)
     }
 

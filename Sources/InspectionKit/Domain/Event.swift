@@ -45,11 +45,14 @@ public enum EventPayload: Sendable, Equatable {
     case json(JSONObject)
     /// `entity.registered` / `entity.updated` in exactly the shape `Entity.json` writes.
     case entity(Entity)
+    /// `equipment.inspected` in exactly the shape `EquipmentInspection.json` writes.
+    case equipmentInspection(EquipmentInspection)
 
     public var json: JSONObject {
         switch self {
         case .json(let object): return object
         case .entity(let entity): return entity.json
+        case .equipmentInspection(let inspection): return inspection.json
         }
     }
 

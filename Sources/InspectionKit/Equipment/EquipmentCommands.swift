@@ -227,17 +227,15 @@ public enum EquipmentCommands {
             due = DueFields(unit)
             due.gradeNotUsable = rules.isNotUsable(category: unit.category, grade: effectiveGrade)
         }
-        var data: JSONObject = [
-            "code": .string(unit.code), "date": .string(date.description),
-            "kind": .string(kind.rawValue), "conclusion": .string(conclusion.rawValue),
-        ]
-        if let grade { data["grade"] = .int(grade) }
-        if let certificate { data["certificateDue"] = .string(certificate.description) }
-        for key in ["report", "inspector", "note"] {
-            if let text = try args.optionalString(key), !text.isEmpty { data[key] = .string(text) }
+        func text(_ key: String) throws(CommandError) -> String? {
+            guard let text = try args.optionalString(key), !text.isEmpty else { return nil }
+            return text
         }
-        due.encode(into: &data)
-        let event = NewEvent(EventType.equipmentInspected, data)
+        let inspection = EquipmentInspection(
+            code: unit.code, date: Day(date), kind: kind, conclusion: conclusion, grade: grade,
+            certificateDue: certificate.map(Day.init), report: try text("report"), inspector: try text("inspector"),
+            note: try text("note"), due: due)
+        let event = NewEvent(EventType.equipmentInspected, inspection.json)
         var result = resultOf(event)
         result["usable"] = .bool(unit.status == .inUse && conclusion.passed && !due.gradeNotUsable)
         return CommandOutcome(events: [event], result: .object(result))

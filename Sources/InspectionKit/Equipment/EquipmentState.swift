@@ -123,7 +123,12 @@ public struct EquipmentState: Sendable {
         case EventType.rulesChanged: try applyRulesChanged(data)
         case EventType.equipmentRegistered: try applyRegistered(data)
         case EventType.equipmentUpdated: try applyUpdated(data)
-        case EventType.equipmentInspected: try applyInspected(data)
+        case EventType.equipmentInspected:
+            if case .equipmentInspection(let inspection) = event.payload {
+                try applyInspected(inspection, event)
+            } else {
+                try applyInspected(try EquipmentInspection(data), event)
+            }
         case EventType.equipmentSuspended:
             let i = try data.unit(in: self)
             let date = try data.day("date")
@@ -291,30 +296,25 @@ public struct EquipmentState: Sendable {
         record(i, .updated, data.event, details: ["changes": .object(changes)])
     }
 
-    private mutating func applyInspected(_ data: Payload) throws(CommandError) {
-        let i = try data.unit(in: self)
-        guard let kind = InspectionKind(rawValue: try data.string("kind")),
-              let conclusion = InspectionConclusion(rawValue: try data.string("conclusion")) else {
-            throw data.malformed("unknown kind or conclusion")
+    private mutating func applyInspected(_ inspection: EquipmentInspection, _ event: Event) throws(CommandError) {
+        guard let i = unitIndex(inspection.code) else {
+            throw Payload(event).malformed("equipment \(inspection.code) is not registered")
         }
-        let date = try data.day("date")
-        let due = try DueFields(data)
-        var details = JSONObject()
-        for key in ["report", "inspector", "note"] { if let v = data.event.data[key] { details[key] = v } }
         let record = InspectionRecord(
-            seq: data.event.seq, date: date, kind: kind, conclusion: conclusion,
-            grade: UInt8(clamping: data.event.data["grade"]?.intValue ?? 0),
-            certificateDue: try data.optionalDay("certificateDue"), nextDue: due.nextDue, details: details)
+            seq: event.seq, date: inspection.date, kind: inspection.kind, conclusion: inspection.conclusion,
+            grade: UInt8(clamping: inspection.grade ?? 0), certificateDue: inspection.certificateDue,
+            nextDue: inspection.due.nextDue, detailsJSON: inspection.detailsJSON)
         let index = Int32(inspections.count)
         inspections.append(record)
+        let due = inspection.due
         modify(i) { unit in
-            unit.lastInspected = date
+            unit.lastInspected = inspection.date
             unit.lastInspectionIndex = index
             if record.grade != 0 { unit.gradeValue = record.grade }
-            unit.failed = !conclusion.passed
+            unit.failed = !inspection.conclusion.passed
             due.store(in: &unit)
         }
-        self.record(i, .inspected, data.event, a: index)
+        self.record(i, .inspected, event, a: index)
     }
 
     private mutating func applyDirectiveIssued(_ data: Payload) throws(CommandError) {

@@ -41,6 +41,12 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Parses `YYYY-MM-DD` at `offset` in `bytes` (exactly ten bytes are consumed).
+    /// Exactly `YYYY-MM-DD` (ten bytes), a valid date.
+    public init?(isoUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count == 10, let date = CivilDate.parse(utf8: bytes, at: 0) else { return nil }
+        self = date
+    }
+
     static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> CivilDate? {
         guard bytes.count - offset >= 10,
               bytes[offset + 4] == UInt8(ascii: "-"), bytes[offset + 7] == UInt8(ascii: "-"),
