@@ -193,6 +193,7 @@ public struct JournalLineDecoder {
         switch Self.typedPayload(typeBytes) {
         case .entity?: typed = cursor.entityPayload().map(EventPayload.entity)
         case .equipmentInspection?: typed = cursor.equipmentInspectionPayload().map(EventPayload.equipmentInspection)
+        case .equipmentRegistration?: typed = cursor.equipmentRegistrationPayload().map(EventPayload.equipmentRegistration)
         case nil: break
         }
         let payload: EventPayload
@@ -218,7 +219,7 @@ public struct JournalLineDecoder {
     }
 
     /// The event types whose payloads the fast path reads typed (see `EventPayload`).
-    enum TypedPayload { case entity, equipmentInspection }
+    enum TypedPayload { case entity, equipmentInspection, equipmentRegistration }
 
     static func typedPayload(_ type: UnsafeRawBufferPointer) -> TypedPayload? {
         func equals(_ literal: StaticString) -> Bool {
@@ -226,6 +227,7 @@ public struct JournalLineDecoder {
         }
         if equals("entity.registered") || equals("entity.updated") { return .entity }
         if equals("equipment.inspected") { return .equipmentInspection }
+        if equals("equipment.registered") { return .equipmentRegistration }
         return nil
     }
 
@@ -329,12 +331,46 @@ public struct JournalLineDecoder {
                   expect(#","date":""#), let date = day(),
                   expect(#","kind":""#), let kind: InspectionKind = spelling(),
                   expect(#","conclusion":""#), let conclusion: InspectionConclusion = spelling() else { return nil }
-            var grade: Int?, certificateDue: Day?, report: String?, inspector: String?, note: String?, nextDue: Day?
+            var grade: Int?, certificateDue: Day?, report: String?, inspector: String?, note: String?
             if expect(#","grade":"#) { guard let value = smallInteger() else { return nil }; grade = value }
             if expect(#","certificateDue":""#) { guard let value = day() else { return nil }; certificateDue = value }
             if expect(#","report":""#) { guard let value = utf8String() else { return nil }; report = value }
             if expect(#","inspector":""#) { guard let value = utf8String() else { return nil }; inspector = value }
             if expect(#","note":""#) { guard let value = utf8String() else { return nil }; note = value }
+            guard let due = dueFieldsAndEnd() else { return nil }
+            return EquipmentInspection(code: code, date: date, kind: kind, conclusion: conclusion, grade: grade,
+                                       certificateDue: certificateDue, report: report, inspector: inspector, note: note,
+                                       nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
+                                       dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable)
+        }
+
+        /// `equipment.registered` in exactly the shape `EquipmentRegistration.json` writes.
+        mutating func equipmentRegistrationPayload() -> EquipmentRegistration? {
+            guard expect(#"{"code":""#), let code = utf8String(),
+                  expect(#","registration":""#), let registration = utf8String(),
+                  expect(#","category":""#), let category: EquipmentCategory = spelling() else { return nil }
+            var variant: String?, userName: String?, grade: Int?, lastInspected: Day?, suspendedOn: Day?
+            if expect(#","variant":""#) { guard let value = utf8String() else { return nil }; variant = value }
+            guard expect(#","user":""#), let user = utf8String() else { return nil }
+            if expect(#","userName":""#) { guard let value = utf8String() else { return nil }; userName = value }
+            guard expect(#","address":""#), let address = utf8String(),
+                  expect(#","region":""#), let region = utf8String(),
+                  expect(#","commissioned":""#), let commissioned = day() else { return nil }
+            if expect(#","grade":"#) { guard let value = smallInteger() else { return nil }; grade = value }
+            if expect(#","lastInspected":""#) { guard let value = day() else { return nil }; lastInspected = value }
+            guard expect(#","status":""#), let status: EquipmentStatus = spelling() else { return nil }
+            if expect(#","suspendedOn":""#) { guard let value = day() else { return nil }; suspendedOn = value }
+            guard let due = dueFieldsAndEnd() else { return nil }
+            return EquipmentRegistration(code: code, registration: registration, category: category, variant: variant, user: user,
+                                         userName: userName, address: address, region: region, commissioned: commissioned,
+                                         grade: grade, lastInspected: lastInspected, status: status, suspendedOn: suspendedOn,
+                                         nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
+                                         dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable)
+        }
+
+        /// The due fields as `DueFields.encode` writes them, then the payload's closing brace.
+        mutating func dueFieldsAndEnd() -> (nextDue: Day?, source: DueSource, base: Day, baseFirst: Bool, gradeNotUsable: Bool)? {
+            var nextDue: Day?
             if expect(#","nextDue":""#) { guard let value = day() else { return nil }; nextDue = value }
             guard expect(#","nextDueSource":""#), let source: DueSource = spelling(),
                   expect(#","dueBase":""#), let base = day(),
@@ -343,10 +379,7 @@ public struct JournalLineDecoder {
             if expect("true") { baseFirst = true } else if expect("false") { baseFirst = false } else { return nil }
             let gradeNotUsable = expect(#","gradeNotUsable":true"#)
             guard expect("}") else { return nil }
-            return EquipmentInspection(code: code, date: date, kind: kind, conclusion: conclusion, grade: grade,
-                                       certificateDue: certificateDue, report: report, inspector: inspector, note: note,
-                                       nextDue: nextDue, nextDueSource: source, dueBase: base, dueBaseFirst: baseFirst,
-                                       gradeNotUsable: gradeNotUsable)
+            return (nextDue, source, base, baseFirst, gradeNotUsable)
         }
 
         /// Just after an opening quote: a `YYYY-MM-DD` date and the closing quote.

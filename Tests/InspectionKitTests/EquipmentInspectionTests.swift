@@ -1,26 +1,38 @@
 @testable import InspectionKit
 import Testing
 
-/// `EquipmentInspection` is both what `equipment.inspect` writes and what the journal
-/// reader hands `apply` for a line in its exact shape: the two must not drift.
+/// `EquipmentInspection` and `EquipmentRegistration` are both what the commands write and
+/// what the journal reader hands `apply` for a line in their exact shape: the two must not drift.
 struct EquipmentInspectionTests {
-    /// Inspections with and without every optional member (grade, certificate date,
+    /// Registrations with and without their optional members (variant, user name, grade,
+    /// last inspection, certificate date, suspended) and inspections with and without every optional member (grade, certificate date,
     /// report, inspector, a note with characters that need escapes, a failed one that keeps
     /// the schedule): each payload the command wrote reads back to an inspection whose
     /// `json` is that payload, and replaying the journal with typed payloads gives the
     /// same units, inspection records (details included) and history as with JSON ones.
-    @Test func typedPayloadsReplayLikeTheJSONTheCommandWrote() throws {
+    @Test func typedPayloadsReplayLikeTheJSONTheCommandsWrote() throws {
         var ledger = try DomainLedger.equipment(now: "2026-07-01T09:00:00+08:00")
         try ledger.register("E1")
         try ledger.register("V1", ["category": "pressure_vessel", "grade": 2])
+        try ledger.register("E2", ["userName": "福州某某物业有限公司", "registration": "梯11闽A00001(20)", "lastInspected": "2025-03-01",
+                                   "nextDue": "2026-03-31", "status": "suspended"])
+        try ledger.register("E3", ["address": "", "region": ""])
         try ledger.run("equipment.inspect", ["code": "E1", "date": "2026-02-20", "conclusion": "pass", "nextDue": "2027-01-31",
                                              "report": "闽特检(2026)第1号", "inspector": "福建省特种设备检验研究院"])
         try ledger.run("equipment.inspect", ["code": "E1", "date": "2026-05-20", "conclusion": "fail", "note": "门锁\t\"失效\"\\"])
         try ledger.run("equipment.inspect", ["code": "E1", "date": "2026-06-01", "conclusion": "pass_after_rectification"])
         try ledger.run("equipment.inspect", ["code": "V1", "date": "2026-01-05", "conclusion": "pass", "grade": 3, "kind": "supervision"])
 
-        var typedCount = 0
+        var typedCount = 0, typedRegistrations = 0
         let typedEvents = try ledger.events.map { event throws -> Event in
+            if event.type == EventType.equipmentRegistered {
+                let registration = try EquipmentRegistration(Payload(event))
+                #expect(registration.json == event.data)
+                typedRegistrations += 1
+                var typed = event
+                typed.payload = .equipmentRegistration(registration)
+                return typed
+            }
             guard event.type == EventType.equipmentInspected else { return event }
             let inspection = try EquipmentInspection(Payload(event))
             #expect(inspection.json == event.data)
@@ -32,11 +44,12 @@ struct EquipmentInspectionTests {
             return typed
         }
         #expect(typedCount == 4)
+        #expect(typedRegistrations == 4)
 
         var viaJSON = InspectionState(), viaTyped = InspectionState()
         for event in ledger.events { try viaJSON.apply(event) }
         for event in typedEvents { try viaTyped.apply(event) }
-        for code in ["E1", "V1"] {
+        for code in ["E1", "V1", "E2", "E3"] {
             #expect(String(describing: viaTyped.equipment.unit(code)) == String(describing: viaJSON.equipment.unit(code)))   // every stored field
         }
         #expect(Array(viaTyped.equipment.inspections).map(\.detailsJSON) == Array(viaJSON.equipment.inspections).map(\.detailsJSON))

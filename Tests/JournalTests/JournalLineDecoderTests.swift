@@ -17,7 +17,7 @@ struct JournalLineDecoderTests {
     @Test func fastAndGeneralDecodersAndFoundationAgree() throws {
         var rng = LineRNG(seed: 0x1A57_2026)
         var decoder = JournalLineDecoder()
-        var counts = (lines: 0, acceptedFast: 0, takenByFastPath: 0, rejected: 0, typed: 0, typedInspections: 0)
+        var counts = (lines: 0, acceptedFast: 0, takenByFastPath: 0, rejected: 0, typed: 0, typedInspections: 0, typedRegistrations: 0)
         var failures: [String] = []
 
         func check(_ line: [UInt8]) {
@@ -32,6 +32,7 @@ struct JournalLineDecoderTests {
             let tookFastPath = fastPathRecord != nil
             if case .entity? = fastPathRecord?.payload { counts.typed += 1 }
             if case .equipmentInspection? = fastPathRecord?.payload { counts.typedInspections += 1 }
+            if case .equipmentRegistration? = fastPathRecord?.payload { counts.typedRegistrations += 1 }
             let foundation = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
             switch (fast, general) {
             case (.success(let a), .success(let b)):
@@ -54,11 +55,12 @@ struct JournalLineDecoderTests {
 
         var previous = JournalRecord.genesisPrev
         for seq in 1...3_000 {
-            let type = rng.pick(["entity.registered", "entity.updated", "equipment.inspected", "journal.annotated", "x.custom-type_2"])
+            let type = rng.pick(["entity.registered", "entity.updated", "equipment.inspected", "equipment.registered", "journal.annotated", "x.custom-type_2"])
             // Entity and inspection payloads, mostly in the shape the typed path reads, sometimes bent out of it.
             let data = rng.below(4) == 0 ? rng.object(depth: 0)
                 : type.hasPrefix("entity.") ? rng.entityPayload()
-                : type == "equipment.inspected" ? rng.inspectionPayload() : rng.object(depth: 0)
+                : type == "equipment.inspected" ? rng.inspectionPayload()
+                : type == "equipment.registered" ? rng.registrationPayload() : rng.object(depth: 0)
             let actor = rng.pick(["uid:1000/zhang", "system", "uid:1001/李四", "uid:7/o\"k"])
             let record = JournalRecord(seq: seq, at: rng.timestamp(), type: type, actor: actor, data: data, prev: previous)
             let line = record.encoded()
@@ -79,6 +81,7 @@ struct JournalLineDecoderTests {
         // Entity payloads were read typed often enough to mean something.
         #expect(counts.typed > 200, "\(counts.typed) typed entity payloads")
         #expect(counts.typedInspections > 100, "\(counts.typedInspections) typed inspection payloads")
+        #expect(counts.typedRegistrations > 50, "\(counts.typedRegistrations) typed registration payloads")
     }
 
     /// An entity payload in `Entity.json`'s exact shape is read typed, and its `json` is
@@ -338,6 +341,30 @@ private struct LineRNG {
             let i = below(members.count)
             members[i].value = pick([.number("3.0"), .int(-1), .number("1e1"), .string("3"), .string("2025-1-01"), .null, .bool(false), .string("PERIODIC")])
         default: members.append((key: "gradeNotUsable", value: .bool(false)))
+        }
+        return JSONObject(members)
+    }
+
+    /// An `equipment.registered` payload, like `inspectionPayload`.
+    mutating func registrationPayload() -> JSONObject {
+        let days = [Day(CivilDate(year: 2020, month: 1, day: 1)!), Day(CivilDate(year: 2027, month: 1, day: 1)!)]
+        let registration = EquipmentRegistration(
+            code: pick(["35010220000000000000", "X"]), registration: pick(["梯11闽A00000(20)", "", "a\\b"]),
+            category: pick(EquipmentCategory.allCases), variant: pick([nil, "traction", "é"]), user: pick(["913507342BJ5C63W9L", ""]),
+            userName: pick([nil, "福州某某物业有限公司", "\t", ""]), address: pick(["福州市鼓楼区五一路0号", "", string()]), region: pick(["鼓楼区", ""]),
+            commissioned: pick(days), grade: pick([nil, 0, 2, 10]), lastInspected: pick([nil, days[1]]),
+            status: pick(EquipmentStatus.allCases), suspendedOn: pick([nil, days[0]]),
+            nextDue: pick([nil, days[1]]), nextDueSource: pick(DueSource.allCases), dueBase: pick(days),
+            dueBaseFirst: below(2) == 0, gradeNotUsable: below(4) == 0)
+        var members = registration.json.members
+        guard below(3) == 0 else { return JSONObject(members) }
+        switch below(4) {
+        case 0: members.remove(at: below(members.count))
+        case 1: members.swapAt(below(members.count), below(members.count))
+        case 2: members.insert((key: pick(["extra", "grade", "userName"]), value: value(depth: 1)), at: below(members.count + 1))
+        default:
+            let i = below(members.count)
+            members[i].value = pick([.number("2.0"), .int(-1), .string("2"), .string("2020-01-1"), .null, .bool(true), .string("IN_USE")])
         }
         return JSONObject(members)
     }

@@ -47,12 +47,15 @@ public enum EventPayload: Sendable, Equatable {
     case entity(Entity)
     /// `equipment.inspected` in exactly the shape `EquipmentInspection.json` writes.
     case equipmentInspection(EquipmentInspection)
+    /// `equipment.registered` in exactly the shape `EquipmentRegistration.json` writes.
+    case equipmentRegistration(EquipmentRegistration)
 
     public var json: JSONObject {
         switch self {
         case .json(let object): return object
         case .entity(let entity): return entity.json
         case .equipmentInspection(let inspection): return inspection.json
+        case .equipmentRegistration(let registration): return registration.json
         }
     }
 

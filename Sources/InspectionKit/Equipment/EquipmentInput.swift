@@ -163,21 +163,13 @@ enum EquipmentInput {
         let status = try parseStatus(source) ?? .inUse
         let due = resolveDue(rules: rules, category: category, variant: variant, grade: grade,
                              base: last ?? commissioned, baseFirst: last == nil, certificate: certificate)
-        var data: JSONObject = ["code": .string(code)]
-        data["registration"] = .string(source.text("registration") ?? "")
-        data["category"] = .string(category.rawValue)
-        if let variant { data["variant"] = .string(variant) }
-        data["user"] = .string(user)
-        if let name = source.text("userName"), !name.isEmpty { data["userName"] = .string(name) }
-        data["address"] = .string(source.text("address") ?? "")
-        data["region"] = .string(source.text("region") ?? "")
-        data["commissioned"] = .string(commissioned.description)
-        if let grade { data["grade"] = .int(grade) }
-        if let last { data["lastInspected"] = .string(last.description) }
-        data["status"] = .string(status.rawValue)
-        if status == .suspended { data["suspendedOn"] = .string(today.description) }
-        due.encode(into: &data)
-        return NewEvent(EventType.equipmentRegistered, data)
+        let userName = source.text("userName") ?? ""
+        let registration = EquipmentRegistration(
+            code: code, registration: source.text("registration") ?? "", category: category, variant: variant, user: user,
+            userName: userName.isEmpty ? nil : userName, address: source.text("address") ?? "", region: source.text("region") ?? "",
+            commissioned: Day(commissioned), grade: grade, lastInspected: last.map(Day.init), status: status,
+            suspendedOn: status == .suspended ? Day(today) : nil, due: due)
+        return NewEvent(EventType.equipmentRegistered, registration.json)
     }
 
     // MARK: - Update

@@ -121,7 +121,12 @@ public struct EquipmentState: Sendable {
         let data = Payload(event)
         switch event.type {
         case EventType.rulesChanged: try applyRulesChanged(data)
-        case EventType.equipmentRegistered: try applyRegistered(data)
+        case EventType.equipmentRegistered:
+            if case .equipmentRegistration(let registration) = event.payload {
+                try applyRegistered(registration, event)
+            } else {
+                try applyRegistered(try EquipmentRegistration(data), event)
+            }
         case EventType.equipmentUpdated: try applyUpdated(data)
         case EventType.equipmentInspected:
             if case .equipmentInspection(let inspection) = event.payload {
@@ -212,55 +217,30 @@ public struct EquipmentState: Sendable {
         }
     }
 
-    /// The hot path of a registry import or replay: one pass over the payload's members
-    /// and one hash insert for the code.
-    private mutating func applyRegistered(_ data: Payload) throws(CommandError) {
-        var code: String?, category: EquipmentCategory?, variant: String?, user: String?
-        var registration = "", userName = "", address = "", region = ""
-        var commissioned: Day?, lastInspected: Day?, suspendedOn: Day?
-        var grade: UInt8 = 0
-        var status = EquipmentStatus.inUse
-        var due = DueFields.Reader()
-        for member in data.event.data.members {
-            let value = member.value
-            switch member.key {
-            case "code": code = value.stringValue
-            case "registration": registration = value.stringValue ?? ""
-            case "category": category = value.stringValue.flatMap(EquipmentCategory.init(rawValue:))
-            case "variant": variant = value.stringValue
-            case "user": user = value.stringValue
-            case "userName": userName = value.stringValue ?? ""
-            case "address": address = value.stringValue ?? ""
-            case "region": region = value.stringValue ?? ""
-            case "commissioned": commissioned = try data.day(value, member.key)
-            case "grade": grade = UInt8(clamping: value.intValue ?? 0)
-            case "lastInspected": lastInspected = try data.day(value, member.key)
-            case "status": status = value.stringValue.flatMap(EquipmentStatus.init(rawValue:)) ?? .inUse
-            case "suspendedOn": suspendedOn = try data.day(value, member.key)
-            default: try due.take(member.key, value, data)
-            }
-        }
-        guard let code, let category, let user, let commissioned else {
-            throw data.malformed("needs code, category, user and commissioned")
-        }
-        guard unitIndex(code) == nil else { throw data.malformed("equipment \(code) is already registered") }
+    /// The hot path of a registry import or replay: one hash insert for the code.
+    private mutating func applyRegistered(_ registration: EquipmentRegistration, _ event: Event) throws(CommandError) {
+        let code = registration.code
+        guard unitIndex(code) == nil else { throw Payload(event).malformed("equipment \(code) is already registered") }
         let i = Int32(units.count)
+        let status = registration.status
         var unit = EquipmentUnit(
-            code: code, registration: registration, category: category, variant: variant.map { intern($0) },
-            user: intern(user), userName: intern(userName), address: address, region: intern(region),
-            commissioned: commissioned, gradeValue: grade,
-            status: status, nextDue: nil, nextDueSource: .computed, dueBase: commissioned, dueBaseIsFirst: true,
-            lastInspected: lastInspected, lastInspectionIndex: -1,
+            code: code, registration: registration.registration, category: registration.category,
+            variant: registration.variant.map { intern($0) },
+            user: intern(registration.user), userName: intern(registration.userName ?? ""), address: registration.address,
+            region: intern(registration.region), commissioned: registration.commissioned,
+            gradeValue: UInt8(clamping: registration.grade ?? 0),
+            status: status, nextDue: nil, nextDueSource: .computed, dueBase: registration.commissioned, dueBaseIsFirst: true,
+            lastInspected: registration.lastInspected, lastInspectionIndex: -1,
             failed: false, notUsableByGrade: false,
-            suspendedOn: status == .suspended ? (suspendedOn ?? commissioned) : nil,
+            suspendedOn: status == .suspended ? (registration.suspendedOn ?? registration.commissioned) : nil,
             scrappedOn: nil, remindedDue: nil, remindedStage: 0, reminderDay: ReminderQueue.none,
-            lastHistory: -1, registeredSeq: data.event.seq)
-        try due.finish(data).store(in: &unit)
+            lastHistory: -1, registeredSeq: event.seq)
+        registration.due.store(in: &unit)
         units.append(unit)
         codeIndex.append(code)
         tally.count(unit, 1)
         settleReminder(i, previousDay: ReminderQueue.none)
-        record(i, .registered, data.event)
+        record(i, .registered, event)
     }
 
     private mutating func applyUpdated(_ data: Payload) throws(CommandError) {
