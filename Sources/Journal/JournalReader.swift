@@ -118,6 +118,7 @@ public enum JournalReader {
         var stopped = false
         var endOfFile = false
         var decoder = JournalLineDecoder()
+        var digests = LineDigests()
         // The running chain head as a value; `result.head` gets its hex form at the end.
         var head = SHA256.Digest(lowercaseHex: result.head) ?? .zero
 
@@ -198,7 +199,9 @@ public enum JournalReader {
                 }
                 if (record.seq - 1) % JournalScan.indexStride == 0 { result.sparseOffsets.append(lineOffset) }
                 result.count = record.seq
-                head = SHA256.digest(line)
+                let following = start + lineLength + 1
+                head = digests.digest(of: line, at: lineOffset,
+                                      following: UnsafeRawBufferPointer(start: buffer.baseAddress! + following, count: max(0, filled - following)))
                 result.validBytes = lineEnd
                 result.lastLineOffset = lineOffset
                 start += lineLength + 1
@@ -261,6 +264,7 @@ extension JournalReader {
             let prevField: StaticString = #","prev":""#
             let prevFieldCount = prevField.utf8CodeUnitCount
             var head = SHA256.Digest.zero
+            var digests = LineDigests()
             var expected = 1
             var start = 0
             while expected <= position.seq, start < prefix.count,
@@ -281,7 +285,7 @@ extension JournalReader {
                       head.matches(lowercaseHex: UnsafeRawBufferPointer(rebasing: line[tail..<(line.count - 2)])) else {
                     return fail(.prev, "prev does not match the SHA-256 of line \(expected - 1): the journal was edited before the snapshot's seq \(position.seq)")
                 }
-                head = SHA256.digest(line)
+                head = digests.digest(of: line, at: start, following: UnsafeRawBufferPointer(rebasing: prefix[(end + 1)...]))
                 expected += 1
                 start = end + 1
             }
@@ -295,5 +299,31 @@ extension JournalReader {
             }
             return nil
         }
+    }
+}
+
+/// Journal lines' SHA-256, two lines at a time (`SHA256.digests`, nearly twice the
+/// throughput of one): asked for a line's digest, it also hashes the next line when that
+/// one is complete in the same buffer, and answers the next call from it. The digests
+/// are the same as `SHA256.digest` line by line; only the order of work changes.
+struct LineDigests {
+    private var pendingOffset = -1
+    private var pending = SHA256.Digest.zero
+
+    /// The digest of `line`, which starts at `offset` (a file offset: the key for the
+    /// line after it); `following` holds the bytes after the line's newline.
+    mutating func digest(of line: UnsafeRawBufferPointer, at offset: Int, following: UnsafeRawBufferPointer) -> SHA256.Digest {
+        if offset == pendingOffset {
+            pendingOffset = -1
+            return pending
+        }
+        if let start = following.baseAddress, let newline = memchr(start, 10, following.count) {
+            let next = UnsafeRawBufferPointer(start: start, count: start.distance(to: UnsafeRawPointer(newline)))
+            let (digest, nextDigest) = SHA256.digests(line, next)
+            pendingOffset = offset + line.count + 1
+            pending = nextDigest
+            return digest
+        }
+        return SHA256.digest(line)
     }
 }

@@ -39,4 +39,33 @@ struct SHA256AccelerationTests {
             #expect(fast.finalize() == slow.finalize(), "length \(length)")
         }
     }
+
+    /// `digests(_:_:)` (two messages in lockstep) equals two `digest` calls for every pair
+    /// of lengths across the padding boundaries (0…200 bytes each, so one, two or three
+    /// full blocks and a one- or two-block tail on either side), for longer unequal pairs,
+    /// and on the FIPS 180-2 vectors.
+    @Test func pairedDigestsEqualSingleDigests() {
+        var state: UInt64 = 0x5A17
+        let bytes: [UInt8] = (0..<5000).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        var mismatches: [(Int, Int)] = []
+        bytes.withUnsafeBytes { all in
+            func check(_ a: Range<Int>, _ b: Range<Int>) {
+                let first = UnsafeRawBufferPointer(rebasing: all[a]), second = UnsafeRawBufferPointer(rebasing: all[b])
+                let (x, y) = SHA256.digests(first, second)
+                if x != SHA256.digest(first) || y != SHA256.digest(second) { mismatches.append((a.count, b.count)) }
+            }
+            for m in 0...200 {
+                for n in 0...200 { check(7..<(7 + m), 1000..<(1000 + n)) }
+            }
+            for (m, n) in [(4097, 0), (0, 4097), (4096, 300), (433, 1200), (3000, 1999)] { check(0..<m, 1..<(1 + n)) }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+        let abc = Array("abc".utf8), long = Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+        let (x, y) = abc.withUnsafeBytes { a in long.withUnsafeBytes { b in SHA256.digests(a, b) } }
+        #expect(x.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(y.hex == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
 }

@@ -10,4 +10,9 @@ int csha256_has_shani(void);
 /// Call only when csha256_has_shani() returned 1.
 void csha256_compress_shani(uint32_t state[8], const uint8_t *data, size_t blocks);
 
+/// Compresses two independent messages of `blocks` blocks each, interleaved (faster than
+/// two calls: the second hides the first's instruction latency). Same precondition.
+void csha256_compress_shani_x2(uint32_t state_a[8], const uint8_t *data_a,
+                               uint32_t state_b[8], const uint8_t *data_b, size_t blocks);
+
 #endif

@@ -140,6 +140,95 @@ public struct SHA256: Sendable {
         return hasher.finalizeDigest()
     }
 
+    /// The digests of two messages, the same as two `digest` calls. With the SHA
+    /// extensions the two are compressed in lockstep, which nearly doubles throughput
+    /// (one message alone leaves the unit waiting on each round's latency): the journal
+    /// reader hashes its lines in pairs. O(n).
+    public static func digests(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> (Digest, Digest) {
+        guard hardwareAccelerated else { return (digest(first), digest(second)) }
+        // Scratch: each message's padded tail (up to two blocks), then the two states.
+        return withUnsafeTemporaryAllocation(byteCount: 4 * blockByteCount + 64, alignment: 16) { scratch in
+            let base = scratch.baseAddress!
+            let stateA = (base + 4 * blockByteCount).assumingMemoryBound(to: UInt32.self)
+            let stateB = stateA + 8
+            func start(_ state: UnsafeMutablePointer<UInt32>) {
+                let iv = State()
+                state[0] = iv.a; state[1] = iv.b; state[2] = iv.c; state[3] = iv.d
+                state[4] = iv.e; state[5] = iv.f; state[6] = iv.g; state[7] = iv.h
+            }
+            start(stateA)
+            start(stateB)
+            var a = Stream(first, tail: base)
+            var b = Stream(second, tail: base + 2 * blockByteCount)
+            while a.remaining > 0 && b.remaining > 0 {
+                let n = Swift.min(a.run, b.run)
+                csha256_compress_shani_x2(stateA, a.position.assumingMemoryBound(to: UInt8.self),
+                                          stateB, b.position.assumingMemoryBound(to: UInt8.self), n)
+                a.advance(n)
+                b.advance(n)
+            }
+            func finish(_ stream: inout Stream, _ state: UnsafeMutablePointer<UInt32>) {
+                while stream.remaining > 0 {
+                    let n = stream.run
+                    csha256_compress_shani(state, stream.position.assumingMemoryBound(to: UInt8.self), n)
+                    stream.advance(n)
+                }
+            }
+            finish(&a, stateA)
+            finish(&b, stateB)
+            func digest(_ s: UnsafeMutablePointer<UInt32>) -> Digest {
+                Digest(words: (UInt64(s[0]) << 32 | UInt64(s[1]), UInt64(s[2]) << 32 | UInt64(s[3]),
+                               UInt64(s[4]) << 32 | UInt64(s[5]), UInt64(s[6]) << 32 | UInt64(s[7])))
+            }
+            return (digest(stateA), digest(stateB))
+        }
+    }
+
+    /// One message's blocks for `digests`: its full blocks in place, then its padded tail
+    /// (one or two blocks) written to `tail`.
+    private struct Stream {
+        /// The tail, after the full blocks.
+        private let tail: UnsafeRawPointer
+        private let tailBlocks: Int
+        private var inTail: Bool
+        /// The next block to compress.
+        private(set) var position: UnsafeRawPointer
+        /// Blocks left in the current part (contiguous from `position`).
+        private(set) var run: Int
+        /// Blocks left in all.
+        private(set) var remaining: Int
+
+        init(_ message: UnsafeRawBufferPointer, tail: UnsafeMutableRawPointer) {
+            let fullBlocks = message.count / SHA256.blockByteCount
+            let tailBytes = message.count - fullBlocks * SHA256.blockByteCount
+            let tailBlocks = tailBytes < 56 ? 1 : 2
+            tail.initializeMemory(as: UInt8.self, repeating: 0, count: tailBlocks * SHA256.blockByteCount)
+            if tailBytes > 0 {
+                tail.copyMemory(from: message.baseAddress! + fullBlocks * SHA256.blockByteCount, byteCount: tailBytes)
+            }
+            tail.storeBytes(of: 0x80, toByteOffset: tailBytes, as: UInt8.self)
+            let bitLength = UInt64(message.count) &* 8
+            tail.storeBytes(of: bitLength.bigEndian, toByteOffset: tailBlocks * SHA256.blockByteCount - 8, as: UInt64.self)
+            self.tail = UnsafeRawPointer(tail)
+            self.tailBlocks = tailBlocks
+            inTail = fullBlocks == 0
+            position = inTail ? UnsafeRawPointer(tail) : UnsafeRawPointer(message.baseAddress!)
+            run = inTail ? tailBlocks : fullBlocks
+            remaining = fullBlocks + tailBlocks
+        }
+
+        mutating func advance(_ blocks: Int) {
+            position += blocks * SHA256.blockByteCount
+            run -= blocks
+            remaining -= blocks
+            if run == 0 && !inTail {
+                inTail = true
+                position = tail
+                run = tailBlocks
+            }
+        }
+    }
+
     /// The digest of `bytes`. O(n).
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var hasher = SHA256()
