@@ -58,22 +58,16 @@ enum EquipmentBenchmark {
             else if i < 101_000 { due = t0.adding(days: 32) }
             else { due = t0.adding(days: 40 + Int(generator.next() % 760)) }
             let (category, variant) = categories[i % categories.count]
-            var data: JSONObject = ["code": .string("35010220\(String(format: "%012d", i))"),
-                                    "registration": .string("梯11闽A\(String(format: "%05d", i % 100_000))(20)"),
-                                    "category": .string(category)]
-            if let variant { data["variant"] = .string(variant) }
-            data["user"] = .string(users[Int(generator.next() % UInt64(users.count))])
-            data["address"] = .string("福州市\(regions[i % regions.count])五一路\(i % 997)号\(i % 31)栋")
-            data["region"] = .string(regions[i % regions.count])
-            data["commissioned"] = "2015-03-01"
-            if category == "pressure_vessel" || category == "pressure_piping" { data["grade"] = 2 }
-            data["lastInspected"] = .string(due.adding(months: -12).description)
-            data["status"] = "in_use"
-            data["nextDue"] = .string(due.description)
-            data["nextDueSource"] = "certificate"
-            data["dueBase"] = .string(due.adding(months: -12).description)
-            data["dueBaseFirst"] = false
-            return NewEvent(EventType.equipmentRegistered, data)
+            let lastInspected = Day(due.adding(months: -12))
+            let registration = EquipmentRegistration(
+                code: "35010220\(String(format: "%012d", i))", registration: "梯11闽A\(String(format: "%05d", i % 100_000))(20)",
+                category: EquipmentCategory(rawValue: category)!, variant: variant, user: users[Int(generator.next() % UInt64(users.count))],
+                userName: nil, address: "福州市\(regions[i % regions.count])五一路\(i % 997)号\(i % 31)栋", region: regions[i % regions.count],
+                commissioned: Day(CivilDate(year: 2015, month: 3, day: 1)!),
+                grade: category == "pressure_vessel" || category == "pressure_piping" ? 2 : nil, lastInspected: lastInspected,
+                status: .inUse, suspendedOn: nil, nextDue: Day(due), nextDueSource: .certificate, dueBase: lastInspected,
+                dueBaseFirst: false, gradeNotUsable: false)
+            return NewEvent(EventType.equipmentRegistered, registration.json)
         }
         // Generated in chunks so the events themselves don't inflate the memory figure.
         var generateSeconds = 0.0, applySeconds = 0.0, applyCPU = 0.0

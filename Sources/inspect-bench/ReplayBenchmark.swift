@@ -87,26 +87,20 @@ enum ReplayBenchmark {
                 let (category, variant) = categories[units % categories.count]
                 let due = day.adding(months: 24)
                 type = EventType.equipmentRegistered
-                data = ["code": .string("35010220\(String(format: "%012d", units))"), "registration": .string("梯11闽A\(String(format: "%05d", units % 100_000))(20)"),
-                        "category": .string(category)]
-                if let variant { data["variant"] = .string(variant) }
-                data["user"] = .string(entities[random(entities.count)])
-                data["address"] = .string("福州市\(regions[units % 6])五一路\(units % 997)号")
-                data["region"] = .string(regions[units % 6])
-                data["commissioned"] = .string(day.adding(months: -60).description)
-                data["lastInspected"] = .string(day.description)
-                data["status"] = "in_use"
-                data["nextDue"] = .string(due.description)
-                data["nextDueSource"] = "certificate"
-                data["dueBase"] = .string(day.description)
-                data["dueBaseFirst"] = false
+                data = EquipmentRegistration(
+                    code: "35010220\(String(format: "%012d", units))", registration: "梯11闽A\(String(format: "%05d", units % 100_000))(20)",
+                    category: EquipmentCategory(rawValue: category)!, variant: variant, user: entities[random(entities.count)], userName: nil,
+                    address: "福州市\(regions[units % 6])五一路\(units % 997)号", region: regions[units % 6],
+                    commissioned: Day(day.adding(months: -60)), grade: nil, lastInspected: Day(day), status: .inUse, suspendedOn: nil,
+                    nextDue: Day(due), nextDueSource: .certificate, dueBase: Day(day), dueBaseFirst: false, gradeNotUsable: false).json
                 units += 1
             } else if roll < 85 {
                 type = EventType.equipmentInspected
-                data = ["code": .string("35010220\(String(format: "%012d", random(units)))"), "date": .string(day.description),
-                        "kind": "periodic", "conclusion": "pass", "report": .string("闽特检(\(day.year))第\(seq)号"),
-                        "inspector": "福建省特种设备检验研究院", "nextDue": .string(day.adding(months: 24).description),
-                        "nextDueSource": "computed", "dueBase": .string(day.description), "dueBaseFirst": false]
+                data = EquipmentInspection(
+                    code: "35010220\(String(format: "%012d", random(units)))", date: Day(day), kind: .periodic, conclusion: .pass,
+                    grade: nil, certificateDue: nil, report: "闽特检(\(day.year))第\(seq)号", inspector: "福建省特种设备检验研究院", note: nil,
+                    nextDue: Day(day.adding(months: 24)), nextDueSource: .computed, dueBase: Day(day), dueBaseFirst: false,
+                    gradeNotUsable: false).json
             } else if roll < 95 {
                 type = EventType.reminderIssued
                 data = ["equipment": .string("35010220\(String(format: "%012d", random(units)))"), "due": .string(day.adding(months: 24).description),
