@@ -235,6 +235,49 @@ struct JournalLineDecoderTests {
         #expect(wrongHead?.kind == .prev && wrongHead?.message.contains("does not hash to the snapshot's value") == true)
     }
 
+    /// Every shape the payload types write is read typed: each combination of optional
+    /// members present or absent (plain text). A member added to a type's `json` but not
+    /// to its reader would make those lines fall back to the JSON parser — still correct,
+    /// only slow, so the differential test would not notice; this does.
+    @Test func everyShapeThePayloadTypesWriteIsReadTyped() throws {
+        let day = Day(CivilDate(year: 2026, month: 11, day: 24)!)
+        var payloads: [(String, JSONObject)] = []
+        for mask in 0..<128 {
+            func has(_ bit: Int) -> Bool { mask & (1 << bit) != 0 }
+            let inspection = EquipmentInspection(
+                code: "31103501042023000012", date: day, kind: .periodic, conclusion: has(6) ? .fail : .pass,
+                grade: has(0) ? 4 : nil, certificateDue: has(1) ? day : nil, report: has(2) ? "FJ-TJ-2026-118" : nil,
+                inspector: has(3) ? "福建省特种设备检验研究院" : nil, note: has(4) ? "复检" : nil,
+                nextDue: has(5) ? day : nil, nextDueSource: .computed, dueBase: day, dueBaseFirst: has(6), gradeNotUsable: has(6))
+            payloads.append(("equipment.inspected", inspection.json))
+            let registration = EquipmentRegistration(
+                code: "31103501022026000101", registration: "梯11闽A00000(20)", category: .elevator, variant: has(0) ? "traction" : nil,
+                user: "91350111EHNMLW5TDL", userName: has(1) ? "福州某某物业有限公司" : nil, address: "福州市晋安区湖东路129号", region: "晋安区",
+                commissioned: day, grade: has(2) ? 0 : nil, lastInspected: has(3) ? day : nil, status: has(4) ? .suspended : .inUse,
+                suspendedOn: has(4) ? day : nil, nextDue: has(5) ? day : nil, nextDueSource: .certificate, dueBase: day,
+                dueBaseFirst: has(6), gradeNotUsable: has(6))
+            payloads.append(("equipment.registered", registration.json))
+        }
+        for tags in [[], ["school"], ["school", "crowded"]] {
+            for risk in [nil] + RiskClass.allCases.map(Optional.some) {
+                let entity = Entity(id: "91350100M000100Y43", name: "福州市鼓楼区某某餐饮店", kind: .individual, industry: "餐饮服务",
+                                    region: "鼓楼区", address: "", risk: risk, tags: tags, status: .revoked)
+                payloads.append(("entity.registered", entity.json))
+                payloads.append(("entity.updated", entity.json))
+            }
+        }
+        var decoder = JournalLineDecoder()
+        var untyped: [String] = []
+        for (type, data) in payloads {
+            let line = JournalRecord(seq: 1, at: "2026-11-24T09:00:00.000+08:00", type: type, actor: "uid:1000/zhang",
+                                     data: data, prev: JournalRecord.genesisPrev).encoded()
+            let record = try line.withUnsafeBytes { (raw) throws(JournalLineError) in try decoder.decode(raw) }
+            if case .json = record.payload { untyped.append(String(decoding: line, as: UTF8.self)) }
+            #expect(record.data == data)
+        }
+        #expect(untyped.isEmpty, "\(untyped.count) read as JSON, first: \(untyped.first ?? "")")
+    }
+
     @Test func lineShapeErrorsAreTheGeneralDecodersWords() {
         let prev = String(repeating: "0", count: 64)
         let cases: [(String, String)] = [
