@@ -145,9 +145,11 @@ public struct JournalRecord: Sendable, Equatable {
 
 /// Decodes journal lines fast: the byte-level path reads the fixed shape the writer
 /// emits — `{"seq":N,"at":"…","type":"…","actor":"…","data":{…},"prev":"<64 hex>"}` with
-/// no whitespace between the six members — straight from the buffer, parsing only
-/// `data` as general JSON, sharing one String per event type and per recent actor,
-/// and reading `at` and `prev` without making Strings for them.
+/// no whitespace between the six members — straight from the buffer: one String per
+/// event type and per recent actor, shared; the time and `prev` parsed from their bytes;
+/// `data` read straight into a typed value for the hottest event types when it is in
+/// exactly the shape that type writes (`EventPayload`; `Cursor.entityPayload` and its
+/// siblings), else parsed as general JSON.
 ///
 /// Any line that path does not take (other spacing, escapes in the fixed fields, any
 /// error) goes to `JournalRecord.decodeGeneral`, so the fast path changes speed only:
@@ -253,7 +255,7 @@ public struct JournalLineDecoder {
             if i > 0 { actors.swapAt(i, i - 1) }
             return actors[i > 0 ? i - 1 : 0].string
         }
-        guard let string = String(validating: bytes, as: UTF8.self) else { return nil }
+        guard let string = bytes.validUTF8String() else { return nil }
         if actors.count == 8 { actors.removeLast() }
         actors.insert((Array(bytes), string), at: 0)
         return string
@@ -385,7 +387,7 @@ public struct JournalLineDecoder {
         /// Just after an opening quote: a `YYYY-MM-DD` date and the closing quote.
         mutating func day() -> Day? {
             guard line.count - pos >= 11, line[pos + 10] == 0x22,
-                  let date = CivilDate(isoUTF8: UnsafeBufferPointer(rebasing: line.bindMemory(to: UInt8.self)[pos..<(pos + 10)]))
+                  let date = CivilDate(isoUTF8: UnsafeRawBufferPointer(rebasing: line[pos..<(pos + 10)]))
             else { return nil }
             pos += 11
             return Day(date)

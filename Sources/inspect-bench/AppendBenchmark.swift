@@ -25,7 +25,7 @@ enum AppendBenchmark {
         try? FileManager.default.createDirectory(atPath: dir + "/journal", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let config = #"{"journalDirectory":"journal","socketPath":"journal/d.sock","snapshots":{"every":0,"onShutdown":false},"limits":{"maxConnections":64}}"#
-        FileManager.default.createFile(atPath: dir + "/inspectd.json", contents: Data(config.utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/inspectd.json", contents: Data(config.utf8))
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: daemonPath)
         daemon.arguments = ["--config", dir + "/inspectd.json"]

@@ -23,7 +23,7 @@ enum MemoryBenchmark {
         }
         row("journal: 1,000,000 entity + 1,000,000 unit registrations", String(format: "%.0f MB", Double(bytes) / 1e6), String(format: "generated in %.1f s", seconds))
         let config = #"{"journalDirectory":".","socketPath":"d.sock","snapshots":{"every":0,"onShutdown":false}}"#
-        FileManager.default.createFile(atPath: directory + "/inspectd.json", contents: Data(config.utf8))
+        _ = FileManager.default.createFile(atPath: directory + "/inspectd.json", contents: Data(config.utf8))
         let daemon = DaemonRun(daemonPath, directory: directory, arguments: ["--no-snapshot"])
         let resident = daemon.residentMiB
         _ = daemon.stop()

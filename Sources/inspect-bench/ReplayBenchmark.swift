@@ -35,7 +35,7 @@ enum ReplayBenchmark {
         var generator = SeededGenerator(seed: 2026)
         func random(_ n: Int) -> Int { Int(generator.next() % UInt64(n)) }
         let path = directory + "/events.jsonl"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = FileHandle(forWritingAtPath: path)!
         var head = JournalRecord.genesisPrev
         var buffer: [UInt8] = []
@@ -218,7 +218,7 @@ enum ReplayBenchmark {
             return
         }
         let config = #"{"journalDirectory":".","socketPath":"d.sock","snapshots":{"every":0,"onShutdown":true}}"#
-        FileManager.default.createFile(atPath: directory + "/inspectd.json", contents: Data(config.utf8))
+        _ = FileManager.default.createFile(atPath: directory + "/inspectd.json", contents: Data(config.utf8))
         let full = DaemonRun(daemonPath, directory: directory, arguments: ["--no-snapshot"])
         let replaySeconds = full.loggedReplaySeconds ?? full.startSeconds
         let rate = Double(events) / replaySeconds
@@ -256,7 +256,7 @@ enum ReplayBenchmark {
     /// capture would show as a stall of hundreds of milliseconds.
     static func writesDuringSnapshot(daemonPath: String, directory: String) -> (writeMax: Double, writeP99: Double, statusMax: Double)? {
         let config = #"{"journalDirectory":".","socketPath":"d.sock","snapshots":{"every":500,"onShutdown":false}}"#
-        FileManager.default.createFile(atPath: directory + "/inspectd.json", contents: Data(config.utf8))
+        _ = FileManager.default.createFile(atPath: directory + "/inspectd.json", contents: Data(config.utf8))
         // The generated journal ends on 2026-11-20; inspections are dated the day after.
         let daemon = DaemonRun(daemonPath, directory: directory, arguments: ["--simulated-clock", "2026-11-21T09:00:00+08:00"])
         defer { _ = daemon.stop() }
@@ -318,7 +318,7 @@ final class DaemonRun {
     init(_ daemonPath: String, directory: String, arguments: [String]) {
         self.directory = directory
         logPath = directory + "/inspectd.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: daemonPath)
         process.arguments = ["--config", directory + "/inspectd.json"] + arguments
         process.standardError = FileHandle(forWritingAtPath: logPath)

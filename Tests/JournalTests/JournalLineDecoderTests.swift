@@ -452,7 +452,6 @@ private struct LineRNG {
     }
 
     /// One to three random edits: flip a byte, insert one, or delete one.
-
     mutating func mutate(_ line: [UInt8]) -> [UInt8] {
         var out = line
         for _ in 0..<(1 + below(3)) where !out.isEmpty {

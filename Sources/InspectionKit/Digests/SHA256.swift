@@ -149,7 +149,7 @@ public struct SHA256: Sendable {
         // Scratch: each message's padded tail (up to two blocks), then the two states.
         return withUnsafeTemporaryAllocation(byteCount: 4 * blockByteCount + 64, alignment: 16) { scratch in
             let base = scratch.baseAddress!
-            let stateA = (base + 4 * blockByteCount).assumingMemoryBound(to: UInt32.self)
+            let stateA = (base + 4 * blockByteCount).bindMemory(to: UInt32.self, capacity: 16)
             let stateB = stateA + 8
             func start(_ state: UnsafeMutablePointer<UInt32>) {
                 let iv = State()

@@ -40,13 +40,14 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         self = date
     }
 
-    /// Parses `YYYY-MM-DD` at `offset` in `bytes` (exactly ten bytes are consumed).
     /// Exactly `YYYY-MM-DD` (ten bytes), a valid date.
-    public init?(isoUTF8 bytes: UnsafeBufferPointer<UInt8>) {
-        guard bytes.count == 10, let date = CivilDate.parse(utf8: bytes, at: 0) else { return nil }
+    public init?(isoUTF8 bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == 10,
+              let date = bytes.withMemoryRebound(to: UInt8.self, { CivilDate.parse(utf8: $0, at: 0) }) else { return nil }
         self = date
     }
 
+    /// Parses `YYYY-MM-DD` at `offset` in `bytes` (exactly ten bytes are consumed).
     static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> CivilDate? {
         guard bytes.count - offset >= 10,
               bytes[offset + 4] == UInt8(ascii: "-"), bytes[offset + 7] == UInt8(ascii: "-"),
