@@ -196,6 +196,7 @@ public struct JournalLineDecoder {
         case .entity?: typed = cursor.entityPayload().map(EventPayload.entity)
         case .equipmentInspection?: typed = cursor.equipmentInspectionPayload().map(EventPayload.equipmentInspection)
         case .equipmentRegistration?: typed = cursor.equipmentRegistrationPayload().map(EventPayload.equipmentRegistration)
+        case .equipmentReminder?: typed = cursor.equipmentReminderPayload().map(EventPayload.equipmentReminder)
         case nil: break
         }
         let payload: EventPayload
@@ -221,7 +222,7 @@ public struct JournalLineDecoder {
     }
 
     /// The event types whose payloads the fast path reads typed (see `EventPayload`).
-    enum TypedPayload { case entity, equipmentInspection, equipmentRegistration }
+    enum TypedPayload { case entity, equipmentInspection, equipmentRegistration, equipmentReminder }
 
     static func typedPayload(_ type: UnsafeRawBufferPointer) -> TypedPayload? {
         func equals(_ literal: StaticString) -> Bool {
@@ -230,6 +231,7 @@ public struct JournalLineDecoder {
         if equals("entity.registered") || equals("entity.updated") { return .entity }
         if equals("equipment.inspected") { return .equipmentInspection }
         if equals("equipment.registered") { return .equipmentRegistration }
+        if equals("reminder.issued") { return .equipmentReminder }
         return nil
     }
 
@@ -368,6 +370,37 @@ public struct JournalLineDecoder {
                                          grade: grade, lastInspected: lastInspected, status: status, suspendedOn: suspendedOn,
                                          nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
                                          dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable)
+        }
+
+        /// `reminder.issued` in exactly the shape `EquipmentReminder.json` writes.
+        mutating func equipmentReminderPayload() -> EquipmentReminder? {
+            guard expect(#"{"equipment":""#), let equipment = utf8String(),
+                  expect(#","due":""#), let due = day(),
+                  expect(#","stage":"#), let stage = signedSmallInteger() else { return nil }
+            var skipped: [Int] = []
+            if expect(#","skipped":["#) {
+                repeat {
+                    guard let value = signedSmallInteger() else { return nil }
+                    skipped.append(value)
+                } while expect(",")
+                guard expect("]") else { return nil }
+            }
+            guard expect(#","category":""#), let category = utf8String(),
+                  expect(#","user":""#), let user = utf8String() else { return nil }
+            var userName: String?, address: String?, region: String?
+            if expect(#","userName":""#) { guard let value = utf8String() else { return nil }; userName = value }
+            if expect(#","address":""#) { guard let value = utf8String() else { return nil }; address = value }
+            if expect(#","region":""#) { guard let value = utf8String() else { return nil }; region = value }
+            guard expect("}") else { return nil }
+            return EquipmentReminder(equipment: equipment, due: due, stage: stage, skipped: skipped, category: category,
+                                     user: user, userName: userName, address: address, region: region)
+        }
+
+        /// `smallInteger`, or `-` and a non-zero one.
+        mutating func signedSmallInteger() -> Int? {
+            guard expect("-") else { return smallInteger() }
+            guard let value = smallInteger(), value != 0 else { return nil }
+            return -value
         }
 
         /// The due fields as `DueFields.encode` writes them, then the payload's closing brace.

@@ -1,7 +1,7 @@
 @testable import InspectionKit
 import Testing
 
-/// `EquipmentInspection` and `EquipmentRegistration` are both what the commands write and
+/// `EquipmentInspection`, `EquipmentRegistration` and `EquipmentReminder` are both what the commands (and the ticker) write and
 /// what the journal reader hands `apply` for a line in their exact shape: the two must not drift.
 struct EquipmentInspectionTests {
     /// Registrations with and without their optional members (variant, user name, grade,
@@ -23,8 +23,22 @@ struct EquipmentInspectionTests {
         try ledger.run("equipment.inspect", ["code": "E1", "date": "2026-06-01", "conclusion": "pass_after_rectification"])
         try ledger.run("equipment.inspect", ["code": "V1", "date": "2026-01-05", "conclusion": "pass", "grade": 3, "kind": "supervision"])
 
-        var typedCount = 0, typedRegistrations = 0
+        // Reminders: a tick long after every due date (stages passed over are `skipped`).
+        ledger.day("2028-06-01")
+        let reminders = try ledger.tick()
+        #expect(reminders.count >= 2)
+        #expect(reminders.contains { $0["skipped"] != nil })
+
+        var typedCount = 0, typedRegistrations = 0, typedReminders = 0
         let typedEvents = try ledger.events.map { event throws -> Event in
+            if event.type == EventType.reminderIssued {
+                let reminder = try EquipmentReminder(Payload(event))
+                #expect(reminder.json == event.data)
+                typedReminders += 1
+                var typed = event
+                typed.payload = .equipmentReminder(reminder)
+                return typed
+            }
             if event.type == EventType.equipmentRegistered {
                 let registration = try EquipmentRegistration(Payload(event))
                 #expect(registration.json == event.data)
@@ -45,6 +59,7 @@ struct EquipmentInspectionTests {
         }
         #expect(typedCount == 4)
         #expect(typedRegistrations == 4)
+        #expect(typedReminders == reminders.count)
 
         var viaJSON = InspectionState(), viaTyped = InspectionState()
         for event in ledger.events { try viaJSON.apply(event) }
@@ -56,6 +71,13 @@ struct EquipmentInspectionTests {
         #expect(Array(viaTyped.equipment.inspections).map(\.grade) == [0, 0, 0, 3])
         #expect(Array(viaTyped.equipment.inspections)[1].details["note"]?.stringValue == "门锁\t\"失效\"\\")
         #expect(Array(viaTyped.equipment.history).map(\.seq) == Array(viaJSON.equipment.history).map(\.seq))
+        #expect(viaTyped.equipment.remindersIssued == viaJSON.equipment.remindersIssued)
+        #expect(String(describing: Array(viaTyped.equipment.history)) == String(describing: Array(viaJSON.equipment.history)))
+        func details(_ state: InspectionState) -> [String] {
+            state.equipment.historyDetails.sorted { $0.key < $1.key }.map { "\($0.key) \(JSONValue.object($0.value).serialized())" }
+        }
+        #expect(details(viaTyped) == details(viaJSON))
+        #expect(details(viaTyped).contains { $0.contains("skipped") })
     }
 
     private func detailsObject(_ data: JSONObject) -> JSONObject {

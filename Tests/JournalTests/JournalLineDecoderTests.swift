@@ -17,7 +17,7 @@ struct JournalLineDecoderTests {
     @Test func fastAndGeneralDecodersAndFoundationAgree() throws {
         var rng = LineRNG(seed: 0x1A57_2026)
         var decoder = JournalLineDecoder()
-        var counts = (lines: 0, acceptedFast: 0, takenByFastPath: 0, rejected: 0, typed: 0, typedInspections: 0, typedRegistrations: 0)
+        var counts = (lines: 0, acceptedFast: 0, takenByFastPath: 0, rejected: 0, typed: 0, typedInspections: 0, typedRegistrations: 0, typedReminders: 0)
         var failures: [String] = []
 
         func check(_ line: [UInt8]) {
@@ -33,6 +33,7 @@ struct JournalLineDecoderTests {
             if case .entity? = fastPathRecord?.payload { counts.typed += 1 }
             if case .equipmentInspection? = fastPathRecord?.payload { counts.typedInspections += 1 }
             if case .equipmentRegistration? = fastPathRecord?.payload { counts.typedRegistrations += 1 }
+            if case .equipmentReminder? = fastPathRecord?.payload { counts.typedReminders += 1 }
             let foundation = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
             switch (fast, general) {
             case (.success(let a), .success(let b)):
@@ -55,12 +56,14 @@ struct JournalLineDecoderTests {
 
         var previous = JournalRecord.genesisPrev
         for seq in 1...3_000 {
-            let type = rng.pick(["entity.registered", "entity.updated", "equipment.inspected", "equipment.registered", "journal.annotated", "x.custom-type_2"])
+            let type = rng.pick(["entity.registered", "entity.updated", "equipment.inspected", "equipment.registered", "reminder.issued",
+                                 "journal.annotated", "x.custom-type_2"])
             // Entity and inspection payloads, mostly in the shape the typed path reads, sometimes bent out of it.
             let data = rng.below(4) == 0 ? rng.object(depth: 0)
                 : type.hasPrefix("entity.") ? rng.entityPayload()
                 : type == "equipment.inspected" ? rng.inspectionPayload()
-                : type == "equipment.registered" ? rng.registrationPayload() : rng.object(depth: 0)
+                : type == "equipment.registered" ? rng.registrationPayload()
+                : type == "reminder.issued" ? rng.reminderPayload() : rng.object(depth: 0)
             let actor = rng.pick(["uid:1000/zhang", "system", "uid:1001/李四", "uid:7/o\"k"])
             let record = JournalRecord(seq: seq, at: rng.timestamp(), type: type, actor: actor, data: data, prev: previous)
             let line = record.encoded()
@@ -82,6 +85,7 @@ struct JournalLineDecoderTests {
         #expect(counts.typed > 200, "\(counts.typed) typed entity payloads")
         #expect(counts.typedInspections > 100, "\(counts.typedInspections) typed inspection payloads")
         #expect(counts.typedRegistrations > 50, "\(counts.typedRegistrations) typed registration payloads")
+        #expect(counts.typedReminders > 50, "\(counts.typedReminders) typed reminder payloads")
     }
 
     /// An entity payload in `Entity.json`'s exact shape is read typed, and its `json` is
@@ -258,6 +262,16 @@ struct JournalLineDecoderTests {
                 dueBaseFirst: has(6), gradeNotUsable: has(6))
             payloads.append(("equipment.registered", registration.json))
         }
+        for mask in 0..<8 {
+            func has(_ bit: Int) -> Bool { mask & (1 << bit) != 0 }
+            for (stage, skipped) in [(30, []), (0, [30, 7]), (-30, [30, 7, 0, -1]), (-1, [-1])] {
+                let reminder = EquipmentReminder(
+                    equipment: "31103501042023000012", due: day, stage: stage, skipped: skipped, category: "elevator",
+                    user: "91350111EHNMLW5TDL", userName: has(0) ? "福州某某物业有限公司" : nil,
+                    address: has(1) ? "福州市晋安区湖东路129号" : nil, region: has(2) ? "晋安区" : nil)
+                payloads.append(("reminder.issued", reminder.json))
+            }
+        }
         for tags in [[], ["school"], ["school", "crowded"]] {
             for risk in [nil] + RiskClass.allCases.map(Optional.some) {
                 let entity = Entity(id: "91350100M000100Y43", name: "福州市鼓楼区某某餐饮店", kind: .individual, industry: "餐饮服务",
@@ -408,6 +422,26 @@ private struct LineRNG {
         default:
             let i = below(members.count)
             members[i].value = pick([.number("2.0"), .int(-1), .string("2"), .string("2020-01-1"), .null, .bool(true), .string("IN_USE")])
+        }
+        return JSONObject(members)
+    }
+
+    /// A `reminder.issued` payload, like `inspectionPayload`.
+    mutating func reminderPayload() -> JSONObject {
+        let reminder = EquipmentReminder(
+            equipment: pick(["35010220000000000000", "X", ""]), due: Day(CivilDate(year: 2027, month: 1, day: 1)!),
+            stage: pick([30, 7, 0, -1, -30]), skipped: pick([[], [30], [30, 7, 0], [-1]]), category: pick(["elevator", "", "é"]),
+            user: pick(["913507342BJ5C63W9L", "\t"]), userName: pick([nil, "福州某某物业有限公司", ""]),
+            address: pick([nil, "福州市鼓楼区五一路0号", string()]), region: pick([nil, "鼓楼区"]))
+        var members = reminder.json.members
+        guard below(3) == 0 else { return JSONObject(members) }
+        switch below(4) {
+        case 0: members.remove(at: below(members.count))
+        case 1: members.swapAt(below(members.count), below(members.count))
+        case 2: members.insert((key: pick(["extra", "skipped", "region"]), value: value(depth: 1)), at: below(members.count + 1))
+        default:
+            let i = below(members.count)
+            members[i].value = pick([.number("-0"), .number("7.0"), .int(-7), .array([]), .array([.number("1e1")]), .string("7"), .null])
         }
         return JSONObject(members)
     }

@@ -49,6 +49,8 @@ public enum EventPayload: Sendable, Equatable {
     case equipmentInspection(EquipmentInspection)
     /// `equipment.registered` in exactly the shape `EquipmentRegistration.json` writes.
     case equipmentRegistration(EquipmentRegistration)
+    /// `reminder.issued` in exactly the shape `EquipmentReminder.json` writes.
+    case equipmentReminder(EquipmentReminder)
 
     public var json: JSONObject {
         switch self {
@@ -56,6 +58,7 @@ public enum EventPayload: Sendable, Equatable {
         case .entity(let entity): return entity.json
         case .equipmentInspection(let inspection): return inspection.json
         case .equipmentRegistration(let registration): return registration.json
+        case .equipmentReminder(let reminder): return reminder.json
         }
     }
 

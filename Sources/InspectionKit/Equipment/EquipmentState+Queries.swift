@@ -28,17 +28,13 @@ extension EquipmentState {
                 passed.append(stage)
             }
             guard let stage = passed.last else { continue }
-            var members: [(key: String, value: JSONValue)] = [
-                ("equipment", .string(units[i].code)), ("due", .string(dueDay.description)), ("stage", .int(stage)),
-            ]
-            members.reserveCapacity(10)
-            if passed.count > 1 { members.append(("skipped", .array(passed.dropLast().map { .int($0) }))) }
-            members.append(("category", .string(units[i].category.rawValue)))
-            members.append(("user", .string(units[i].user)))
-            if !units[i].userName.isEmpty { members.append(("userName", .string(units[i].userName))) }
-            if !units[i].address.isEmpty { members.append(("address", .string(units[i].address))) }
-            if !units[i].region.isEmpty { members.append(("region", .string(units[i].region))) }
-            events.append(NewEvent(EventType.reminderIssued, JSONObject(members)))
+            let reminder = EquipmentReminder(
+                equipment: units[i].code, due: dueDay, stage: stage, skipped: Array(passed.dropLast()),
+                category: units[i].category.rawValue, user: units[i].user,
+                userName: units[i].userName.isEmpty ? nil : units[i].userName,
+                address: units[i].address.isEmpty ? nil : units[i].address,
+                region: units[i].region.isEmpty ? nil : units[i].region)
+            events.append(NewEvent(EventType.reminderIssued, reminder.json))
         }
         return events
     }

@@ -154,19 +154,11 @@ public struct EquipmentState: Sendable {
             modify(i) { $0.status = .scrapped; $0.scrappedOn = date; $0.suspendedOn = nil }
             record(i, .scrapped, event, details: data.details(["date", "reason"]))
         case EventType.reminderIssued:
-            let i = try data.unit(in: self, key: "equipment")
-            let due = try data.day("due")
-            let stage = try data.int("stage")
-            guard let stage32 = Int32(exactly: stage) else { throw data.malformed("stage \(stage) out of range") }
-            modify(i) { unit in
-                unit.remindedDue = due
-                unit.remindedStage = stage32
-                unit.highestRemindedDue = max(unit.highestRemindedDue, due.raw)
+            if case .equipmentReminder(let reminder) = event.payload {
+                try applyReminder(reminder, event)
+            } else {
+                try applyReminder(try EquipmentReminder(data), event)
             }
-            remindersIssued += 1
-            let skipped = event.data["skipped"]
-            record(i, .reminder, event, a: due.raw, b: Int32(stage),
-                   details: skipped.map { ["skipped": $0] })
         case EventType.directiveIssued: try applyDirectiveIssued(data)
         case EventType.directiveReported:
             let d = try data.directive(in: self)
@@ -295,6 +287,22 @@ public struct EquipmentState: Sendable {
             due.store(in: &unit)
         }
         self.record(i, .inspected, event, a: index)
+    }
+
+    private mutating func applyReminder(_ reminder: EquipmentReminder, _ event: Event) throws(CommandError) {
+        guard let i = unitIndex(reminder.equipment) else {
+            throw Payload(event).malformed("equipment \(reminder.equipment) is not registered")
+        }
+        let due = reminder.due
+        guard let stage = Int32(exactly: reminder.stage) else { throw Payload(event).malformed("stage \(reminder.stage) out of range") }
+        modify(i) { unit in
+            unit.remindedDue = due
+            unit.remindedStage = stage
+            unit.highestRemindedDue = max(unit.highestRemindedDue, due.raw)
+        }
+        remindersIssued += 1
+        record(i, .reminder, event, a: due.raw, b: stage,
+               details: reminder.skipped.isEmpty ? nil : ["skipped": .array(reminder.skipped.map { .int($0) })])
     }
 
     private mutating func applyDirectiveIssued(_ data: Payload) throws(CommandError) {
