@@ -103,8 +103,10 @@ enum ReplayBenchmark {
                     gradeNotUsable: false).json
             } else if roll < 95 {
                 type = EventType.reminderIssued
-                data = ["equipment": .string("35010220\(String(format: "%012d", random(units)))"), "due": .string(day.adding(months: 24).description),
-                        "stage": 30, "category": "elevator", "user": .string(entities[random(entities.count)]), "region": .string(regions[random(6)])]
+                data = EquipmentReminder(
+                    equipment: "35010220\(String(format: "%012d", random(units)))", due: Day(day.adding(months: 24)), stage: 30,
+                    skipped: [], category: "elevator", user: entities[random(entities.count)], userName: nil, address: nil,
+                    region: regions[random(6)]).json
             } else {
                 type = "journal.annotated"
                 data = ["text": .string("第\(seq)次系统巡检：备份完成，校验通过。\\n操作员：张三（信息中心）\u{1F4CB} \"ok\"")]
