@@ -336,11 +336,11 @@ public struct JournalLineDecoder {
                   expect(#","kind":""#), let kind: InspectionKind = spelling(),
                   expect(#","conclusion":""#), let conclusion: InspectionConclusion = spelling() else { return nil }
             var grade: Int?, certificateDue: Day?, report: String?, inspector: String?, note: String?
-            if expect(#","grade":"#) { guard let value = smallInteger() else { return nil }; grade = value }
-            if expect(#","certificateDue":""#) { guard let value = day() else { return nil }; certificateDue = value }
-            if expect(#","report":""#) { guard let value = utf8String() else { return nil }; report = value }
-            if expect(#","inspector":""#) { guard let value = utf8String() else { return nil }; inspector = value }
-            if expect(#","note":""#) { guard let value = utf8String() else { return nil }; note = value }
+            guard optional(#","grade":"#, &grade, { $0.smallInteger() }),
+                  optional(#","certificateDue":""#, &certificateDue, { $0.day() }),
+                  optional(#","report":""#, &report, { $0.utf8String() }),
+                  optional(#","inspector":""#, &inspector, { $0.utf8String() }),
+                  optional(#","note":""#, &note, { $0.utf8String() }) else { return nil }
             guard let due = dueFieldsAndEnd() else { return nil }
             return EquipmentInspection(code: code, date: date, kind: kind, conclusion: conclusion, grade: grade,
                                        certificateDue: certificateDue, report: report, inspector: inspector, note: note,
@@ -350,21 +350,21 @@ public struct JournalLineDecoder {
 
         /// `equipment.registered` in exactly the shape `EquipmentRegistration.json` writes.
         mutating func equipmentRegistrationPayload() -> EquipmentRegistration? {
+            var variant: String?, userName: String?, grade: Int?, lastInspected: Day?, suspendedOn: Day?
             guard expect(#"{"code":""#), let code = utf8String(),
                   expect(#","registration":""#), let registration = utf8String(),
-                  expect(#","category":""#), let category: EquipmentCategory = spelling() else { return nil }
-            var variant: String?, userName: String?, grade: Int?, lastInspected: Day?, suspendedOn: Day?
-            if expect(#","variant":""#) { guard let value = utf8String() else { return nil }; variant = value }
-            guard expect(#","user":""#), let user = utf8String() else { return nil }
-            if expect(#","userName":""#) { guard let value = utf8String() else { return nil }; userName = value }
-            guard expect(#","address":""#), let address = utf8String(),
+                  expect(#","category":""#), let category: EquipmentCategory = spelling(),
+                  optional(#","variant":""#, &variant, { $0.utf8String() }),
+                  expect(#","user":""#), let user = utf8String(),
+                  optional(#","userName":""#, &userName, { $0.utf8String() }),
+                  expect(#","address":""#), let address = utf8String(),
                   expect(#","region":""#), let region = utf8String(),
-                  expect(#","commissioned":""#), let commissioned = day() else { return nil }
-            if expect(#","grade":"#) { guard let value = smallInteger() else { return nil }; grade = value }
-            if expect(#","lastInspected":""#) { guard let value = day() else { return nil }; lastInspected = value }
-            guard expect(#","status":""#), let status: EquipmentStatus = spelling() else { return nil }
-            if expect(#","suspendedOn":""#) { guard let value = day() else { return nil }; suspendedOn = value }
-            guard let due = dueFieldsAndEnd() else { return nil }
+                  expect(#","commissioned":""#), let commissioned = day(),
+                  optional(#","grade":"#, &grade, { $0.smallInteger() }),
+                  optional(#","lastInspected":""#, &lastInspected, { $0.day() }),
+                  expect(#","status":""#), let status: EquipmentStatus = spelling(),
+                  optional(#","suspendedOn":""#, &suspendedOn, { $0.day() }),
+                  let due = dueFieldsAndEnd() else { return nil }
             return EquipmentRegistration(code: code, registration: registration, category: category, variant: variant, user: user,
                                          userName: userName, address: address, region: region, commissioned: commissioned,
                                          grade: grade, lastInspected: lastInspected, status: status, suspendedOn: suspendedOn,
@@ -388,12 +388,21 @@ public struct JournalLineDecoder {
             guard expect(#","category":""#), let category = utf8String(),
                   expect(#","user":""#), let user = utf8String() else { return nil }
             var userName: String?, address: String?, region: String?
-            if expect(#","userName":""#) { guard let value = utf8String() else { return nil }; userName = value }
-            if expect(#","address":""#) { guard let value = utf8String() else { return nil }; address = value }
-            if expect(#","region":""#) { guard let value = utf8String() else { return nil }; region = value }
+            guard optional(#","userName":""#, &userName, { $0.utf8String() }),
+                  optional(#","address":""#, &address, { $0.utf8String() }),
+                  optional(#","region":""#, &region, { $0.utf8String() }) else { return nil }
             guard expect("}") else { return nil }
             return EquipmentReminder(equipment: equipment, due: due, stage: stage, skipped: skipped, category: category,
                                      user: user, userName: userName, address: address, region: region)
+        }
+
+        /// An optional member: absent (true, `value` untouched), or `key` then a value `read`
+        /// accepts (true, `value` set); false if `key` is there and its value is not.
+        mutating func optional<T>(_ key: StaticString, _ value: inout T?, _ read: (inout Cursor) -> T?) -> Bool {
+            guard expect(key) else { return true }
+            guard let read = read(&self) else { return false }
+            value = read
+            return true
         }
 
         /// `smallInteger`, or `-` and a non-zero one.
@@ -406,7 +415,7 @@ public struct JournalLineDecoder {
         /// The due fields as `DueFields.encode` writes them, then the payload's closing brace.
         mutating func dueFieldsAndEnd() -> (nextDue: Day?, source: DueSource, base: Day, baseFirst: Bool, gradeNotUsable: Bool)? {
             var nextDue: Day?
-            if expect(#","nextDue":""#) { guard let value = day() else { return nil }; nextDue = value }
+            guard optional(#","nextDue":""#, &nextDue, { $0.day() }) else { return nil }
             guard expect(#","nextDueSource":""#), let source: DueSource = spelling(),
                   expect(#","dueBase":""#), let base = day(),
                   expect(#","dueBaseFirst":"#) else { return nil }

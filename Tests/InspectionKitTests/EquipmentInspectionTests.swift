@@ -29,37 +29,28 @@ struct EquipmentInspectionTests {
         #expect(reminders.count >= 2)
         #expect(reminders.contains { $0["skipped"] != nil })
 
-        var typedCount = 0, typedRegistrations = 0, typedReminders = 0
+        // Each payload read typed, as the journal reader does for a line in its exact shape.
+        var typedCounts: [String: Int] = [:]
         let typedEvents = try ledger.events.map { event throws -> Event in
-            if event.type == EventType.reminderIssued {
-                let reminder = try EquipmentReminder(Payload(event))
-                #expect(reminder.json == event.data)
-                typedReminders += 1
-                var typed = event
-                typed.payload = .equipmentReminder(reminder)
-                return typed
+            let data = Payload(event)
+            let payload: EventPayload
+            switch event.type {
+            case EventType.equipmentRegistered: payload = .equipmentRegistration(try EquipmentRegistration(data))
+            case EventType.reminderIssued: payload = .equipmentReminder(try EquipmentReminder(data))
+            case EventType.equipmentInspected:
+                let inspection = try EquipmentInspection(data)
+                #expect(inspection.detailsJSON == InspectionRecord(seq: 0, date: inspection.date, kind: .periodic, conclusion: .pass, grade: 0,
+                                                                   certificateDue: nil, nextDue: nil, details: detailsObject(event.data)).detailsJSON)
+                payload = .equipmentInspection(inspection)
+            default: return event
             }
-            if event.type == EventType.equipmentRegistered {
-                let registration = try EquipmentRegistration(Payload(event))
-                #expect(registration.json == event.data)
-                typedRegistrations += 1
-                var typed = event
-                typed.payload = .equipmentRegistration(registration)
-                return typed
-            }
-            guard event.type == EventType.equipmentInspected else { return event }
-            let inspection = try EquipmentInspection(Payload(event))
-            #expect(inspection.json == event.data)
-            #expect(inspection.detailsJSON == InspectionRecord(seq: 0, date: inspection.date, kind: .periodic, conclusion: .pass, grade: 0,
-                                                               certificateDue: nil, nextDue: nil, details: detailsObject(event.data)).detailsJSON)
-            typedCount += 1
+            #expect(payload.json == event.data, "\(event.type) seq \(event.seq)")
+            typedCounts[event.type, default: 0] += 1
             var typed = event
-            typed.payload = .equipmentInspection(inspection)
+            typed.payload = payload
             return typed
         }
-        #expect(typedCount == 4)
-        #expect(typedRegistrations == 4)
-        #expect(typedReminders == reminders.count)
+        #expect(typedCounts == [EventType.equipmentRegistered: 4, EventType.equipmentInspected: 4, EventType.reminderIssued: reminders.count])
 
         var viaJSON = InspectionState(), viaTyped = InspectionState()
         for event in ledger.events { try viaJSON.apply(event) }

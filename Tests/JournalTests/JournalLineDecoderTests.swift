@@ -389,17 +389,9 @@ private struct LineRNG {
             note: below(4) == 0 ? string() : nil, nextDue: pick([nil, days[1]]), nextDueSource: pick(DueSource.allCases),
             dueBase: pick(days), dueBaseFirst: below(2) == 0, gradeNotUsable: below(4) == 0)
         var members = inspection.json.members
-        guard below(3) == 0 else { return JSONObject(members) }
-        switch below(5) {
-        case 0: members.remove(at: below(members.count))
-        case 1: members.swapAt(below(members.count), below(members.count))
-        case 2: members.insert((key: pick(["extra", "grade", "note"]), value: value(depth: 1)), at: below(members.count + 1))
-        case 3:
-            let i = below(members.count)
-            members[i].value = pick([.number("3.0"), .int(-1), .number("1e1"), .string("3"), .string("2025-1-01"), .null, .bool(false), .string("PERIODIC")])
-        default: members.append((key: "gradeNotUsable", value: .bool(false)))
-        }
-        return JSONObject(members)
+        if below(15) == 0 { members.append((key: "gradeNotUsable", value: .bool(false))) }   // json omits it when false
+        return sometimesBent(members, insertKeys: ["extra", "grade", "note"],
+                             respellings: [.number("3.0"), .int(-1), .number("1e1"), .string("3"), .string("2025-1-01"), .null, .bool(false), .string("PERIODIC")])
     }
 
     /// An `equipment.registered` payload, like `inspectionPayload`.
@@ -413,17 +405,8 @@ private struct LineRNG {
             status: pick(EquipmentStatus.allCases), suspendedOn: pick([nil, days[0]]),
             nextDue: pick([nil, days[1]]), nextDueSource: pick(DueSource.allCases), dueBase: pick(days),
             dueBaseFirst: below(2) == 0, gradeNotUsable: below(4) == 0)
-        var members = registration.json.members
-        guard below(3) == 0 else { return JSONObject(members) }
-        switch below(4) {
-        case 0: members.remove(at: below(members.count))
-        case 1: members.swapAt(below(members.count), below(members.count))
-        case 2: members.insert((key: pick(["extra", "grade", "userName"]), value: value(depth: 1)), at: below(members.count + 1))
-        default:
-            let i = below(members.count)
-            members[i].value = pick([.number("2.0"), .int(-1), .string("2"), .string("2020-01-1"), .null, .bool(true), .string("IN_USE")])
-        }
-        return JSONObject(members)
+        return sometimesBent(registration.json.members, insertKeys: ["extra", "grade", "userName"],
+                             respellings: [.number("2.0"), .int(-1), .string("2"), .string("2020-01-1"), .null, .bool(true), .string("IN_USE")])
     }
 
     /// A `reminder.issued` payload, like `inspectionPayload`.
@@ -433,15 +416,20 @@ private struct LineRNG {
             stage: pick([30, 7, 0, -1, -30]), skipped: pick([[], [30], [30, 7, 0], [-1]]), category: pick(["elevator", "", "é"]),
             user: pick(["913507342BJ5C63W9L", "\t"]), userName: pick([nil, "福州某某物业有限公司", ""]),
             address: pick([nil, "福州市鼓楼区五一路0号", string()]), region: pick([nil, "鼓楼区"]))
-        var members = reminder.json.members
+        return sometimesBent(reminder.json.members, insertKeys: ["extra", "skipped", "region"],
+                             respellings: [.number("-0"), .number("7.0"), .int(-7), .array([]), .array([.number("1e1")]), .string("7"), .null])
+    }
+
+    /// Two in three `members` as given; the rest with one member removed, two swapped, one
+    /// of `insertKeys` inserted somewhere, or a value replaced by one of `respellings`.
+    mutating func sometimesBent(_ members: [(key: String, value: JSONValue)], insertKeys: [String], respellings: [JSONValue]) -> JSONObject {
+        var members = members
         guard below(3) == 0 else { return JSONObject(members) }
         switch below(4) {
         case 0: members.remove(at: below(members.count))
         case 1: members.swapAt(below(members.count), below(members.count))
-        case 2: members.insert((key: pick(["extra", "skipped", "region"]), value: value(depth: 1)), at: below(members.count + 1))
-        default:
-            let i = below(members.count)
-            members[i].value = pick([.number("-0"), .number("7.0"), .int(-7), .array([]), .array([.number("1e1")]), .string("7"), .null])
+        case 2: members.insert((key: pick(insertKeys), value: value(depth: 1)), at: below(members.count + 1))
+        default: members[below(members.count)].value = pick(respellings)
         }
         return JSONObject(members)
     }
