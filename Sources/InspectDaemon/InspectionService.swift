@@ -302,7 +302,7 @@ public final class InspectionService: @unchecked Sendable {
 
     public func status(peer: Actor, socketPath: String, connections: Int) -> JSONValue {
         let stats = writer.statistics
-        let (lastSeq, counts) = withState { ($0.lastSeq, $0.eventCounts) }
+        let (lastSeq, counts) = withState { ($0.lastSeq, $0.eventCounts.byType) }
         _ = lastSeq
         let uptime = Double(Sys.monotonicNanos() - startedMonotonic) / 1e9
         var warnings = startWarnings + equipment.warnings

@@ -1,5 +1,6 @@
 import Foundation
 import InspectionKit
+import Journal
 import Testing
 
 #if canImport(Glibc)
@@ -333,6 +334,84 @@ extension EndToEnd {
             let again = try sandbox.inspectctl(socket + ["equipment", "import", sample, "--json"])
             #expect((try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])?["changed"] as? Int == 0, "\(again)")
             #expect(try daemon.terminate() == .exited(0))
+
+        }
+        /// Start-up replay applies events on a second thread, warming each event's lookups a
+        /// few events ahead of it and passing events in place. Over a journal of several
+        /// 256-event batches mixing every typed payload (entities registered and updated,
+        /// units registered, inspected and reminded), a replay without a snapshot must
+        /// answer exactly as the live daemon did; and an `equipment.inspected` for a unit
+        /// that was never registered, chained correctly into a later batch, must stop the
+        /// start at its own line and leave the journal as it was.
+        @Test func aReplayOfManyBatchesAnswersAsTheLiveDaemonAndStopsAtARefusedLine() throws {
+            let sandbox = try Self.sandbox()
+            defer { sandbox.cleanup() }
+            var daemon = try sandbox.startDaemon(clock: "2026-01-05T09:00:00+08:00")
+            var connection = try sandbox.connect()
+            func entities(_ name: String) -> String {
+                var csv = "统一社会信用代码,名称,风险等级,区域\n"
+                for i in 0..<150 { csv += "\(AuditTests.uscc(i)),\(name)\(i)有限公司,\(["A", "B", "C", "D", ""][i % 5]),鼓楼区\n" }
+                return csv
+            }
+            _ = try connection.requireOK("entity.import", ["csv": entities("企业"), "name": "entities.csv"])
+            for i in 0..<300 {
+                _ = try connection.requireOK("equipment.register", [
+                    "code": "U\(i)", "category": "elevator", "user": i % 2 == 0 ? Self.userA : Self.userB, "commissioned": "2019-05-20",
+                    "address": "福州市鼓楼区五一路\(i)号", "region": "鼓楼区", "nextDue": "2026-02-\(String(format: "%02d", 1 + i % 28))"])
+            }
+            _ = try connection.requireOK("entity.import", ["csv": entities("更名企业"), "name": "entities-2.csv"])
+            for i in stride(from: 0, to: 300, by: 3) {
+                _ = try connection.requireOK("equipment.inspect", ["code": "U\(i)", "date": "2026-01-05", "conclusion": i % 9 == 0 ? "fail" : "pass"])
+            }
+            _ = try connection.requireOK("clock.advance", ["seconds": 86_400 * 20])
+            let lines = try sandbox.journalLines()
+            let types = lines.compactMap { try? JournalRecord.decode($0).type }
+            try #require(lines.count > 3 * 256, "only \(lines.count) lines")
+            for type in ["entity.registered", "entity.updated", "equipment.registered", "equipment.inspected", "reminder.issued"] {
+                #expect(types.contains(type), "no \(type) in the journal")
+            }
+            let queries: [(String, [String: Any])] = [
+                ("entity.list", ["limit": 500]), ("equipment.overdue", [:]), ("equipment.due", ["within": 60]),
+                ("reminder.list", ["since": "2026-01-01"]), ("equipment.get", ["code": "U0"]), ("equipment.get", ["code": "U299"]),
+            ]
+            func answers() throws -> [String] {
+                try queries.map { query, args in
+                    let reply = try connection.requireOK(query, args)
+                    return String(decoding: try JSONSerialization.data(withJSONObject: reply, options: [.sortedKeys]), as: UTF8.self)
+                }
+            }
+            let live = try answers(), liveHead = try journalHead(connection)
+            #expect(try daemon.terminate() == .exited(0))
+            try? FileManager.default.removeItem(atPath: sandbox.journalDirectory + "/snapshots")
+            daemon = try sandbox.startDaemon(clock: "2026-01-25T09:00:00+08:00")
+            connection = try sandbox.connect()
+            let replayed = try answers()
+            #expect(try journalHead(connection) == liveHead)
+            for (n, query) in queries.enumerated() {
+                #expect(replayed[n] == live[n], "\(query.0) differs after a replay without a snapshot")
+            }
+            #expect(try daemon.terminate() == .exited(0))
+
+            // An inspection of a unit never registered, in the third batch, chained correctly.
+            var edited = try sandbox.journalLines()
+            let refused = try #require(edited.indices.first { $0 >= 600 && types[$0] == "equipment.inspected" })
+            var record = try JournalRecord.decode(edited[refused])
+            var data = record.data
+            data["code"] = "NO-SUCH-UNIT"
+            record.data = data
+            edited[refused] = record.encoded()
+            for j in (refused + 1)..<edited.count {
+                var next = try JournalRecord.decode(edited[j])
+                next.prev = SHA256.hexDigest(edited[j - 1])
+                edited[j] = next.encoded()
+            }
+            let bytes: [UInt8] = edited.flatMap { $0 + [10] }
+            try? FileManager.default.removeItem(atPath: sandbox.journalDirectory + "/snapshots")
+            try Data(bytes).write(to: URL(fileURLWithPath: sandbox.eventsPath))
+            let outcome = try sandbox.runDaemonExpectingExit()
+            #expect(outcome.status == 1, "\(outcome)")
+            #expect(outcome.stderr.contains("line \(refused + 1) (seq \(refused + 1))") && outcome.stderr.contains("NO-SUCH-UNIT"), "\(outcome.stderr)")
+            #expect(try sandbox.eventsBytes() == bytes, "the journal was modified")
         }
     }
 }

@@ -54,4 +54,27 @@ struct ChunkedArrayTests {
         units.swapAt(0, 4_999)
         #expect(units[0].due == 4_999 && units[4_999].due == 0)
     }
+    /// The address a prefetch hint uses is the element's own, in every chunk, for small
+    /// and large elements, and follows a chunk copied on write (a snapshot's capture);
+    /// out of range there is none.
+    @Test func prefetchAddressesAreTheElementsAddresses() {
+        struct Wide { var words: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) }
+        func expectOwnAddresses<T>(_ array: ChunkedArray<T>) {
+            for i in [0, 1, 4095, 4096, 4097, 8191, 8192, array.count - 1] where i >= 0 && i < array.count {
+                let own = array.chunks[i >> 12].withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress! + (i & 4095)) }
+                #expect(array.unretainedAddress(i) == own, "element \(i) of \(T.self)")
+            }
+            for outside in [-1, array.count, array.count + 4096, Int.max] { #expect(array.unretainedAddress(outside) == nil) }
+        }
+        var numbers = ChunkedArray(0..<(2 * 4096 + 5))
+        expectOwnAddresses(numbers)
+        let wide = ChunkedArray((0..<5_000).map { _ in Wide(words: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)) })
+        expectOwnAddresses(wide)
+        let captured = numbers
+        let before = numbers.unretainedAddress(4097)
+        numbers[4097] = -1   // copies the second chunk
+        #expect(numbers.unretainedAddress(4097) != before && captured.unretainedAddress(4097) == before)
+        expectOwnAddresses(numbers)
+        expectOwnAddresses(ChunkedArray<Int>())
+    }
 }

@@ -31,6 +31,26 @@ struct SnapshotCodingTests {
         return ledger
     }
 
+    /// Events are counted by type number, and a snapshot keeps the counts as the
+    /// `[String: Int]` they stand for (the same bytes as before they were numbered); a
+    /// snapshot naming a type this build does not know is refused (the daemon then replays).
+    @Test func eventCountsAreKeptByNumberAndEncodedByName() throws {
+        let ledger = try Self.ledger()
+        var expected: [String: Int] = [:]
+        for event in ledger.events { expected[event.type, default: 0] += 1 }
+        let counts = ledger.state.eventCounts
+        #expect(counts.byType == expected)
+        #expect(counts["entity.registered"] == 40 && counts["inspector.registered"] == 6 && counts["equipment.inspected"] == 0)
+        #expect(counts["no.such.type"] == 0)
+        let encoded = try BinaryEncoder().encode(counts)
+        #expect(try BinaryDecoder().decode([String: Int].self, from: encoded) == expected)
+        #expect(try BinaryDecoder().decode(EventCounts.self, from: encoded) == counts)
+        var unknown = expected
+        unknown["entity.renamed"] = 1
+        let foreign = try BinaryEncoder().encode(unknown)
+        #expect(throws: DecodingError.self) { try BinaryDecoder().decode(EventCounts.self, from: foreign) }
+    }
+
     @Test func aDecodedSnapshotAnswersEveryQueryAsTheOriginal() throws {
         let ledger = try Self.ledger()
         let bytes = try BinaryEncoder().encode(ledger.state)

@@ -40,4 +40,28 @@ struct StringIndexTests {
         #expect(index.find(composed) { _ in true } == 0)
         #expect(index.find(decomposed) { _ in true } == nil)
     }
+    /// The prefetch hint's guess: for a key that is present it is the key's own record, or
+    /// (rarely) a record earlier in the probe run with the same 32-bit tag; for a key that
+    /// is absent it is nothing, or such a record. Never a record a lookup could not reach.
+    @Test func prefetchEntryGuessesTheRecordALookupWouldFind() throws {
+        var index = StringIndex()
+        let keys = (0..<20_000).map { "TZ3501\($0)" }
+        for key in keys { index.append(key) }
+        var exact = 0
+        for (n, key) in keys.enumerated() {
+            let hash = StringIndex.pack(key).hash
+            let guess = index.prefetchEntry(hash: hash)
+            if guess == n { exact += 1; continue }
+            let other = try #require(guess, "\(key) has no candidate")
+            #expect(StringIndex.pack(keys[other]).hash >> 32 == hash >> 32, "\(key): \(other) is not a tag match")
+        }
+        #expect(exact >= keys.count - 2)
+        for absent in ["TZ3501x", "TZ350120000", ""] {
+            let hash = StringIndex.pack(absent).hash
+            if let guess = index.prefetchEntry(hash: hash) {
+                #expect(StringIndex.pack(keys[guess]).hash >> 32 == hash >> 32)
+            }
+        }
+        #expect(StringIndex().prefetchEntry(hash: 12345) == nil)
+    }
 }

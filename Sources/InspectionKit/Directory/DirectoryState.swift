@@ -58,6 +58,19 @@ public struct DirectoryState: Sendable, Codable {
         entityIndex.find(id) { entities[$0].id == id }
     }
 
+    /// See `InspectionState.prefetch(_:stage:)`.
+    @inline(__always)
+    func prefetch(id: String, stage: InspectionState.PrefetchStage) {
+        let hash = StringIndex.pack(id).hash
+        switch stage {
+        case .slot: entityIndex.prefetchSlot(hash: hash)
+        case .record:
+            guard let n = entityIndex.prefetchEntry(hash: hash) else { return }
+            entities.prefetch(n, lines: 2)
+            entityAttributes.prefetch(n)
+        }
+    }
+
     public func entity(_ id: String) -> Entity? {
         entityNumber(id).map { entities[Int($0)] }
     }

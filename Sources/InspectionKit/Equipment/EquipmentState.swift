@@ -103,6 +103,22 @@ public struct EquipmentState: Sendable {
     // MARK: - Lookup
 
     public func unitIndex(_ code: String) -> Int32? { codeIndex.find(code) { units[$0].code == code } }
+    /// Where a unit's dates and flags begin (`modify` reads and writes those, not the
+    /// strings before them): replay prefetches the two cache lines from here.
+    static let unitStateOffset = MemoryLayout<EquipmentUnit>.offset(of: \.commissioned) ?? 0
+
+    /// See `InspectionState.prefetch(_:stage:)`.
+    @inline(__always)
+    func prefetch(code: String, stage: InspectionState.PrefetchStage) {
+        let hash = StringIndex.pack(code).hash
+        switch stage {
+        case .slot: codeIndex.prefetchSlot(hash: hash)
+        case .record:
+            guard let n = codeIndex.prefetchEntry(hash: hash) else { return }
+            units.prefetch(n, offset: Self.unitStateOffset, lines: 2)
+        }
+    }
+
     public func unit(_ code: String) -> EquipmentUnit? { unitIndex(code).map { units[Int($0)] } }
     public func directive(_ id: String) -> Directive? { directiveIndex[id].map { directives[$0] } }
 

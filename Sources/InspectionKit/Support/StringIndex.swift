@@ -1,3 +1,5 @@
+import CSHA256
+
 /// Key → dense record number (an entity's USCC, a unit's 设备代码): an open-addressing hash
 /// table of record numbers, with each key's bytes kept packed beside its hash so a
 /// lookup compares three words instead of reaching for the record and its String.
@@ -101,6 +103,36 @@ struct StringIndex: Sendable {
                 let n = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
                 let entry = entries[n]
                 if entry.hash == h && entry.key == packed && (packed.isComplete || isKey(n)) { return Int32(n) }
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    // MARK: Prefetching (hints only: they change nothing, and a wrong guess costs a load)
+
+    /// Starts loading the slot a lookup of `hash` (from `pack`) reads first.
+    @inline(__always)
+    func prefetchSlot(hash: UInt64) {
+        guard !slots.isEmpty else { return }
+        slots.withUnsafeBufferPointer { cprefetch($0.baseAddress! + (Int(truncatingIfNeeded: hash) & ($0.count - 1))) }
+    }
+
+    /// The record number a lookup of `hash` most likely ends at (the first slot whose tag
+    /// matches, read now: `prefetchSlot` asked for it earlier), with its entry prefetched;
+    /// nil if the probe meets no candidate. Not a lookup: the key is not compared.
+    @inline(__always)
+    func prefetchEntry(hash: UInt64) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        let tag = hash >> 32
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let slot = slots[i]
+            if slot == 0 { return nil }
+            if slot >> 32 == tag {
+                let n = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+                entries.prefetch(n)
+                return n
             }
             i = (i + 1) & mask
         }
