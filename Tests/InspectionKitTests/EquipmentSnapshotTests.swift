@@ -60,4 +60,35 @@ struct EquipmentSnapshotTests {
         try continued.apply(event)
         #expect(continued.equipment.unit("S1")?.status == .inUse)
     }
+    /// A snapshot's equipment part decodes on a second thread, and its inspections and
+    /// history on another: damage there must come back as an error (never a trap or a
+    /// hang) naming the damaged byte's place in the whole payload, not in the part.
+    @Test func damageInAPartDecodedOnAnotherThreadIsReportedAtItsByte() throws {
+        var ledger = try DomainLedger.equipment()
+        for i in 0..<20 { try ledger.register("E\(i)", ["nextDue": .string("2026-02-\(10 + i % 18)")]) }
+        ledger.day("2026-01-25")
+        try ledger.tick()
+        try ledger.run("equipment.inspect", ["code": "E3", "date": "2026-01-20", "conclusion": "pass", "report": "JY-7"])
+        let bytes = try BinaryEncoder().encode(ledger.state)
+        // The history value: after its key (a UInt32 length, then "history") and its own UInt32 length.
+        let key = [UInt8(7), 0, 0, 0] + Array("history".utf8)
+        let keyAt = try #require((0...(bytes.count - key.count)).first { Array(bytes[$0..<($0 + key.count)]) == key })
+        let historyAt = keyAt + key.count + 4
+        var damaged = bytes
+        for i in 0..<4 { damaged[historyAt + i] = 0xFF }   // its entry count: 4 billion
+        do {
+            _ = try BinaryDecoder().decode(InspectionState.self, from: damaged)
+            Issue.record("a history with an implausible entry count decoded")
+        } catch {
+            #expect("\(error)".contains("snapshot damaged at byte \(historyAt + 4)"), "\(error)")
+        }
+        var rng = SystemRandomNumberGenerator()
+        var refused = 0
+        for _ in 0..<300 {
+            var flipped = bytes
+            flipped[Int.random(in: keyAt..<bytes.count, using: &rng)] ^= UInt8.random(in: 1...255, using: &rng)
+            if (try? BinaryDecoder().decode(InspectionState.self, from: flipped)) == nil { refused += 1 }
+        }
+        #expect(refused > 0)
+    }
 }

@@ -22,6 +22,48 @@ public struct InspectionState: Sendable, Codable {
 
     public static let recentAnnotationLimit = 100
 
+    private enum CodingKeys: String, CodingKey {
+        case lastSeq, lastEventAt, eventCounts, recentAnnotations, tailRepairs, directory, tasks, equipment
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(lastSeq, forKey: .lastSeq)
+        try c.encodeIfPresent(lastEventAt, forKey: .lastEventAt)
+        try c.encode(eventCounts, forKey: .eventCounts)
+        try c.encode(recentAnnotations, forKey: .recentAnnotations)
+        try c.encode(tailRepairs, forKey: .tailRepairs)
+        try c.encode(directory, forKey: .directory)
+        try c.encode(tasks, forKey: .tasks)
+        try c.encode(equipment, forKey: .equipment)
+    }
+
+    /// The special-equipment part (two thirds of a large snapshot's decoding) is decoded
+    /// on another core while this one decodes the directory and tasks, when the decoder
+    /// can hand its bytes over undecoded (a `BinaryDecoder`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        lastSeq = try c.decode(Int.self, forKey: .lastSeq)
+        lastEventAt = try c.decodeIfPresent(Timestamp.self, forKey: .lastEventAt)
+        eventCounts = try c.decode(EventCounts.self, forKey: .eventCounts)
+        recentAnnotations = try c.decode([Annotation].self, forKey: .recentAnnotations)
+        tailRepairs = try c.decode([JSONObject].self, forKey: .tailRepairs)
+        if let equipmentBytes = try? c.decode(EncodedValue.self, forKey: .equipment) {
+            var equipment = EquipmentState()
+            try concurrently({
+                equipment = try BinaryDecoder().decode(EquipmentState.self, from: equipmentBytes)
+            }, {
+                directory = try c.decode(DirectoryState.self, forKey: .directory)
+                tasks = try c.decode(TaskState.self, forKey: .tasks)
+            })
+            self.equipment = equipment
+        } else {
+            directory = try c.decode(DirectoryState.self, forKey: .directory)
+            tasks = try c.decode(TaskState.self, forKey: .tasks)
+            equipment = try c.decode(EquipmentState.self, forKey: .equipment)
+        }
+    }
+
     /// Every event type `apply` knows. The journal reader shares one String per type
     /// instead of allocating one per line.
     public static let knownEventTypes: [String] =

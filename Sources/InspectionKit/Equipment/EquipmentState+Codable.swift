@@ -36,9 +36,32 @@ extension EquipmentState: Codable {
         rulesSHA256 = try c.decodeIfPresent(String.self, forKey: .rulesSHA256)
         rulesSeq = try c.decode(Int.self, forKey: .rulesSeq)
         rulesSource = try c.decodeIfPresent(String.self, forKey: .rulesSource)
+        // Inspections and history are about half the work of a large snapshot: decoded on
+        // a second core while this one rebuilds the registry, when the decoder can hand
+        // their bytes over undecoded (a `BinaryDecoder`). With the directory decoded
+        // alongside the whole equipment part (`InspectionState.init(from:)`), the 10M-event
+        // snapshot decodes in 3.3–3.8 s instead of 4.1–4.4 s.
+        if let inspectionBytes = try? c.decode(EncodedValue.self, forKey: .inspections),
+           let historyBytes = try? c.decode(EncodedValue.self, forKey: .history) {
+            var inspections = ChunkedArray<InspectionRecord>(), history = ChunkedArray<HistoryEntry>()
+            try concurrently({
+                inspections = try BinaryDecoder().decode(InspectionColumns.self, from: inspectionBytes).records()
+                history = try BinaryDecoder().decode(HistoryColumns.self, from: historyBytes).entries()
+            }, {
+                try decodeRegistry(c)
+            })
+            self.inspections = inspections
+            self.history = history
+        } else {
+            inspections = try c.decode(InspectionColumns.self, forKey: .inspections).records()
+            history = try c.decode(HistoryColumns.self, forKey: .history).entries()
+            try decodeRegistry(c)
+        }
+    }
+
+    /// Everything but the inspections and the history, and the indexes rebuilt.
+    private mutating func decodeRegistry(_ c: KeyedDecodingContainer<CodingKeys>) throws {
         units = try c.decode(UnitColumns.self, forKey: .units).units()
-        inspections = try c.decode(InspectionColumns.self, forKey: .inspections).records()
-        history = try c.decode(HistoryColumns.self, forKey: .history).entries()
         historyDetails = try c.decode([Int32: JSONObject].self, forKey: .historyDetails)
         actors = try c.decode([String].self, forKey: .actors)
         reminderStages = try c.decode([Int].self, forKey: .reminderStages)

@@ -4,7 +4,17 @@ public struct BinaryDecoder {
     public init() {}
 
     public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
-        let source = BinarySource(bytes)
+        try decode(type, from: bytes, at: 0)
+    }
+
+    /// Decodes a value lifted out undecoded (`EncodedValue`), on any thread.
+    func decode<T: Decodable>(_ type: T.Type, from value: EncodedValue) throws -> T {
+        try decode(type, from: value.bytes, at: value.offset)
+    }
+
+    /// `offset`: where `bytes` begin in the whole payload (for error messages).
+    private func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer, at offset: Int) throws -> T {
+        let source = BinarySource(bytes, offset: offset)
         let value = try source.decodeValue(T.self)
         guard source.position == bytes.count else { throw source.corrupt("\(bytes.count - source.position) trailing bytes") }
         return value
@@ -15,14 +25,41 @@ public struct BinaryDecoder {
     }
 }
 
+/// A keyed value's bytes, not decoded yet: `decode(EncodedValue.self, forKey:)` on a
+/// container of a `BinaryDecoder` lifts them out (any other decoder refuses), so that
+/// `BinaryDecoder().decode(_:from:)` can decode them later or on another thread. Valid
+/// while the payload is.
+struct EncodedValue: Decodable, @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+    /// Where `bytes` begin in the payload.
+    let offset: Int
+
+    init(bytes: UnsafeRawBufferPointer, offset: Int) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
+    init(from decoder: any Decoder) throws {
+        throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "only a BinaryDecoder lifts out encoded values"))
+    }
+}
+
 final class BinarySource {
     let bytes: UnsafeRawBufferPointer
     var position = 0
+    /// Where `bytes` begin in the payload (for error messages).
+    let offset: Int
+    /// The end of the value being decoded for a keyed container (`EncodedValue` takes the bytes up to it).
+    var valueEnd: Int
 
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
+        self.bytes = bytes
+        self.offset = offset
+        valueEnd = bytes.count
+    }
 
     func corrupt(_ why: String) -> DecodingError {
-        .dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "snapshot damaged at byte \(position): \(why)"))
+        .dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "snapshot damaged at byte \(offset + position): \(why)"))
     }
 
     @inline(__always) func need(_ n: Int) throws {
@@ -74,6 +111,10 @@ final class BinarySource {
             return try optional.decodeOptional(from: self) as! T
         }
         switch type {
+        case is EncodedValue.Type:
+            let value = EncodedValue(bytes: UnsafeRawBufferPointer(rebasing: bytes[position..<valueEnd]), offset: offset + position)
+            position = valueEnd
+            return value as! T
         case is String.Type: return try string() as! T
         case is Int.Type: return Int(Int64(bitPattern: try u64())) as! T
         case is Int64.Type: return Int64(bitPattern: try u64()) as! T
@@ -192,9 +233,10 @@ struct BinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
             throw DecodingError.keyNotFound(key, DecodingError.Context(codingPath: [], debugDescription: "snapshot lacks \(key.stringValue)"))
         }
         let e = entries[index]
-        let saved = source.position
+        let saved = source.position, savedEnd = source.valueEnd
         source.position = e.valueStart
-        defer { source.position = saved }
+        source.valueEnd = e.valueStart + e.valueLength
+        defer { source.position = saved; source.valueEnd = savedEnd }
         let value = try source.decodeValue(T.self)
         guard source.position == e.valueStart + e.valueLength else { throw source.corrupt("field \(key.stringValue) has the wrong length") }
         cursor.next = index + 1

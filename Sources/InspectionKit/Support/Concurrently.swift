@@ -1,0 +1,39 @@
+import Dispatch
+
+/// Runs `first` and `second` at the same time, on two threads, and returns when both
+/// have; then rethrows the first one's error, if any, else the second one's.
+///
+/// The two must touch disjoint state (each writes only what it was given to write). For
+/// decoding a large snapshot on two cores. When the pool's threads are busy, the caller
+/// runs both in turn.
+func concurrently(_ first: () throws -> Void, _ second: () throws -> Void) throws {
+    try withoutActuallyEscaping(first) { first in
+        try withoutActuallyEscaping(second) { second in
+            let pair = ConcurrentPair(first, second)
+            DispatchQueue.concurrentPerform(iterations: 2) { pair.run($0) }
+            if let error = pair.firstError ?? pair.secondError { throw error }
+        }
+    }
+}
+
+/// The two bodies and their errors: each error is written by its own iteration only, and
+/// read after `concurrentPerform` has returned (which orders the writes before the reads).
+private final class ConcurrentPair: @unchecked Sendable {
+    let first: () throws -> Void
+    let second: () throws -> Void
+    var firstError: (any Error)?
+    var secondError: (any Error)?
+
+    init(_ first: @escaping () throws -> Void, _ second: @escaping () throws -> Void) {
+        self.first = first
+        self.second = second
+    }
+
+    func run(_ iteration: Int) {
+        if iteration == 0 {
+            do { try first() } catch { firstError = error }
+        } else {
+            do { try second() } catch { secondError = error }
+        }
+    }
+}
