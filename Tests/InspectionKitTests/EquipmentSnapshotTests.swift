@@ -82,6 +82,15 @@ struct EquipmentSnapshotTests {
         } catch {
             #expect("\(error)".contains("snapshot damaged at byte \(historyAt + 4)"), "\(error)")
         }
+        // The same in parts decoded first (the directory; the units), each on its own side
+        // of a `concurrently`: every error must come back, whichever thread met it.
+        for key in ["directory", "units"] {
+            let keyBytes = [UInt8(key.utf8.count), 0, 0, 0] + Array(key.utf8)
+            let at = try #require((0...(bytes.count - keyBytes.count)).first { Array(bytes[$0..<($0 + keyBytes.count)]) == keyBytes })
+            var damagedPart = bytes
+            for i in 0..<4 { damagedPart[at + keyBytes.count + 4 + i] = 0xFF }
+            #expect(throws: DecodingError.self, "\(key)") { _ = try BinaryDecoder().decode(InspectionState.self, from: damagedPart) }
+        }
         var rng = SystemRandomNumberGenerator()
         var refused = 0
         for _ in 0..<300 {

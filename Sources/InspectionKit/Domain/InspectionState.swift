@@ -51,10 +51,10 @@ public struct InspectionState: Sendable, Codable {
         if let equipmentBytes = try? c.decode(EncodedValue.self, forKey: .equipment) {
             var equipment = EquipmentState()
             try concurrently({
-                equipment = try BinaryDecoder().decode(EquipmentState.self, from: equipmentBytes)
-            }, {
                 directory = try c.decode(DirectoryState.self, forKey: .directory)
                 tasks = try c.decode(TaskState.self, forKey: .tasks)
+            }, {
+                equipment = try BinaryDecoder().decode(EquipmentState.self, from: equipmentBytes)
             })
             self.equipment = equipment
         } else {
@@ -177,7 +177,8 @@ public struct InspectionState: Sendable, Codable {
 
 /// How many events of each type were applied. Counted by the type's number, which
 /// `apply` has already found (a `[String: Int]` hashed every type name a second time:
-/// ~5 % of replay's apply); encoded as the `[String: Int]` of the non-zero counts.
+/// ~5 % of replay's apply); encoded like the `[String: Int]` of the non-zero counts it
+/// replaced (a keyed container), so snapshots of either version decode in the other.
 public struct EventCounts: Sendable, Equatable, Codable {
     fileprivate var counts = [Int](repeating: 0, count: InspectionState.knownEventTypes.count)
 
@@ -196,9 +197,20 @@ public struct EventCounts: Sendable, Equatable, Codable {
         InspectionState.part(of: type).map { counts[$0.number] } ?? 0
     }
 
+    /// In type-number order, so the same counts always encode to the same bytes (a
+    /// `[String: Int]` built here would be in a different order each time).
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(byType)
+        var container = encoder.container(keyedBy: TypeName.self)
+        for (number, count) in counts.enumerated() where count > 0 {
+            try container.encode(count, forKey: TypeName(stringValue: InspectionState.knownEventTypes[number]))
+        }
+    }
+
+    private struct TypeName: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
     public init(from decoder: any Decoder) throws {

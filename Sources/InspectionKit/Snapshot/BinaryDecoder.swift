@@ -49,13 +49,13 @@ final class BinarySource {
     var position = 0
     /// Where `bytes` begin in the payload (for error messages).
     let offset: Int
-    /// The end of the value being decoded for a keyed container (`EncodedValue` takes the bytes up to it).
-    var valueEnd: Int
+    /// The end of the value a keyed container is decoding (`EncodedValue` takes the bytes
+    /// up to it); nil elsewhere.
+    var valueEnd: Int?
 
     init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
         self.bytes = bytes
         self.offset = offset
-        valueEnd = bytes.count
     }
 
     func corrupt(_ why: String) -> DecodingError {
@@ -96,6 +96,9 @@ final class BinarySource {
     /// A count and that many fixed-width little-endian values, copied in one go.
     func rawArray<E: FixedWidthInteger>(_ type: E.Type) throws -> [E] {
         let n = Int(try u32())
+        // Not `Array(unsafeUninitializedCapacity: 0)`: that writes to the shared empty-array
+        // storage, a benign race ThreadSanitizer reports now that snapshots decode on two threads.
+        if n == 0 { return [] }
         let byteCount = n * MemoryLayout<E>.stride
         try need(byteCount)
         let source = UnsafeRawBufferPointer(rebasing: bytes[position..<(position + byteCount)])
@@ -107,13 +110,18 @@ final class BinarySource {
     }
 
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
+        // The keyed value's end holds for this value only, not for values nested in it
+        // (the keyed container restores it afterwards).
+        let keyedValueEnd = valueEnd
+        valueEnd = nil
         if let optional = T.self as? any OptionalDecodable.Type {
             return try optional.decodeOptional(from: self) as! T
         }
         switch type {
         case is EncodedValue.Type:
-            let value = EncodedValue(bytes: UnsafeRawBufferPointer(rebasing: bytes[position..<valueEnd]), offset: offset + position)
-            position = valueEnd
+            guard let end = keyedValueEnd, end >= position else { throw corrupt("an encoded value is lifted out of keyed containers only") }
+            let value = EncodedValue(bytes: UnsafeRawBufferPointer(rebasing: bytes[position..<end]), offset: offset + position)
+            position = end
             return value as! T
         case is String.Type: return try string() as! T
         case is Int.Type: return Int(Int64(bitPattern: try u64())) as! T

@@ -1,7 +1,8 @@
 import Dispatch
 
 /// Runs `first` and `second` at the same time, on two threads, and returns when both
-/// have; then rethrows the first one's error, if any, else the second one's.
+/// have; then rethrows the first one's error, if any, else the second one's (so put
+/// first what a sequential decode would have read first).
 ///
 /// The two must touch disjoint state (each writes only what it was given to write). For
 /// decoding a large snapshot on two cores. When the pool's threads are busy, the caller
