@@ -51,10 +51,10 @@ public struct InspectionState: Sendable, Codable {
         if let equipmentBytes = try? c.decode(EncodedValue.self, forKey: .equipment) {
             var equipment = EquipmentState()
             try concurrently({
+                equipment = try BinaryDecoder().decode(EquipmentState.self, from: equipmentBytes)
+            }, {
                 directory = try c.decode(DirectoryState.self, forKey: .directory)
                 tasks = try c.decode(TaskState.self, forKey: .tasks)
-            }, {
-                equipment = try BinaryDecoder().decode(EquipmentState.self, from: equipmentBytes)
             })
             self.equipment = equipment
         } else {

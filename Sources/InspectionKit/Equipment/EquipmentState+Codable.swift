@@ -45,10 +45,10 @@ extension EquipmentState: Codable {
            let historyBytes = try? c.decode(EncodedValue.self, forKey: .history) {
             var inspections = ChunkedArray<InspectionRecord>(), history = ChunkedArray<HistoryEntry>()
             try concurrently({
-                try decodeRegistry(c)
-            }, {
                 inspections = try BinaryDecoder().decode(InspectionColumns.self, from: inspectionBytes).records()
                 history = try BinaryDecoder().decode(HistoryColumns.self, from: historyBytes).entries()
+            }, {
+                try decodeRegistry(c)
             })
             self.inspections = inspections
             self.history = history

@@ -1,8 +1,11 @@
 import Dispatch
 
 /// Runs `first` and `second` at the same time, on two threads, and returns when both
-/// have; then rethrows the first one's error, if any, else the second one's (so put
-/// first what a sequential decode would have read first).
+/// have; then rethrows the first one's error, if any, else the second one's.
+///
+/// Put the part that allocates most first. Measured on the 10M-event snapshot: that way
+/// round it decoded in 3.3–3.9 s, the other way round in 4.0–4.6 s — likely because
+/// iteration 0 runs on the calling thread, whose memory comes from the main malloc arena.
 ///
 /// The two must touch disjoint state (each writes only what it was given to write). For
 /// decoding a large snapshot on two cores. When the pool's threads are busy, the caller
