@@ -61,14 +61,9 @@ public struct DirectoryState: Sendable, Codable {
     /// See `InspectionState.prefetch(_:stage:)`.
     @inline(__always)
     func prefetch(id: String, stage: InspectionState.PrefetchStage) {
-        let hash = StringIndex.pack(id).hash
-        switch stage {
-        case .slot: entityIndex.prefetchSlot(hash: hash)
-        case .record:
-            guard let n = entityIndex.prefetchEntry(hash: hash) else { return }
-            entities.prefetch(n, lines: 2)
-            entityAttributes.prefetch(n)
-        }
+        guard let n = entityIndex.prefetch(id, stage: stage) else { return }
+        entities.prefetch(n, lines: 2)
+        entityAttributes.prefetch(n)
     }
 
     public func entity(_ id: String) -> Entity? {

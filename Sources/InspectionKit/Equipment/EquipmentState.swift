@@ -110,13 +110,8 @@ public struct EquipmentState: Sendable {
     /// See `InspectionState.prefetch(_:stage:)`.
     @inline(__always)
     func prefetch(code: String, stage: InspectionState.PrefetchStage) {
-        let hash = StringIndex.pack(code).hash
-        switch stage {
-        case .slot: codeIndex.prefetchSlot(hash: hash)
-        case .record:
-            guard let n = codeIndex.prefetchEntry(hash: hash) else { return }
-            units.prefetch(n, offset: Self.unitStateOffset, lines: 2)
-        }
+        guard let n = codeIndex.prefetch(code, stage: stage) else { return }
+        units.prefetch(n, offset: Self.unitStateOffset, lines: 2)
     }
 
     public func unit(_ code: String) -> EquipmentUnit? { unitIndex(code).map { units[Int($0)] } }

@@ -110,6 +110,22 @@ struct StringIndex: Sendable {
 
     // MARK: Prefetching (hints only: they change nothing, and a wrong guess costs a load)
 
+    /// One stage of replay's prefetch of a lookup of `key` (`InspectionState.prefetch`):
+    /// `.slot` asks for its slot; `.record` reads that slot and asks for the entry, and
+    /// returns the record number the lookup will most likely find, for the caller to
+    /// prefetch the record itself.
+    @inline(__always)
+    func prefetch(_ key: String, stage: InspectionState.PrefetchStage) -> Int? {
+        let hash = Self.pack(key).hash
+        switch stage {
+        case .slot:
+            prefetchSlot(hash: hash)
+            return nil
+        case .record:
+            return prefetchEntry(hash: hash)
+        }
+    }
+
     /// Starts loading the slot a lookup of `hash` (from `pack`) reads first.
     @inline(__always)
     func prefetchSlot(hash: UInt64) {
