@@ -22,6 +22,8 @@ public struct InspectionState: Sendable, Codable {
 
     public static let recentAnnotationLimit = 100
 
+    /// The keys, and order, of the synthesized `Codable` this replaced: snapshots written
+    /// before still decode (`SnapshotCodingTests.snapshotsOfTheSynthesizedCodableStillDecode`).
     private enum CodingKeys: String, CodingKey {
         case lastSeq, lastEventAt, eventCounts, recentAnnotations, tailRepairs, directory, tasks, equipment
     }
@@ -38,9 +40,9 @@ public struct InspectionState: Sendable, Codable {
         try c.encode(equipment, forKey: .equipment)
     }
 
-    /// The special-equipment part (two thirds of a large snapshot's decoding) is decoded
-    /// on another core while this one decodes the directory and tasks, when the decoder
-    /// can hand its bytes over undecoded (a `BinaryDecoder`).
+    /// The special-equipment part (two thirds of a large snapshot's decoding) and the
+    /// directory and tasks are decoded at the same time, on two cores, when the decoder
+    /// can hand the equipment's bytes over undecoded (a `BinaryDecoder`).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         lastSeq = try c.decode(Int.self, forKey: .lastSeq)
@@ -172,55 +174,6 @@ public struct InspectionState: Sendable, Codable {
         lastSeq = event.seq
         lastEventAt = event.at
         eventCounts.counts[typeNumber] += 1
-    }
-}
-
-/// How many events of each type were applied. Counted by the type's number, which
-/// `apply` has already found (a `[String: Int]` hashed every type name a second time:
-/// ~5 % of replay's apply); encoded like the `[String: Int]` of the non-zero counts it
-/// replaced (a keyed container), so snapshots of either version decode in the other.
-public struct EventCounts: Sendable, Equatable, Codable {
-    fileprivate var counts = [Int](repeating: 0, count: InspectionState.knownEventTypes.count)
-
-    public init() {}
-
-    /// The non-zero counts by type name.
-    public var byType: [String: Int] {
-        var byType: [String: Int] = [:]
-        for (number, count) in counts.enumerated() where count > 0 {
-            byType[InspectionState.knownEventTypes[number]] = count
-        }
-        return byType
-    }
-
-    public subscript(type: String) -> Int {
-        InspectionState.part(of: type).map { counts[$0.number] } ?? 0
-    }
-
-    /// In type-number order, so the same counts always encode to the same bytes (a
-    /// `[String: Int]` built here would be in a different order each time).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: TypeName.self)
-        for (number, count) in counts.enumerated() where count > 0 {
-            try container.encode(count, forKey: TypeName(stringValue: InspectionState.knownEventTypes[number]))
-        }
-    }
-
-    private struct TypeName: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        for (type, count) in try container.decode([String: Int].self) {
-            guard let (_, number) = InspectionState.part(of: type) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown event type \(type)")
-            }
-            counts[number] = count
-        }
     }
 }
 

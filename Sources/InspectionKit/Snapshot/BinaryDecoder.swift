@@ -28,7 +28,8 @@ public struct BinaryDecoder {
 /// A keyed value's bytes, not decoded yet: `decode(EncodedValue.self, forKey:)` on a
 /// container of a `BinaryDecoder` lifts them out (any other decoder refuses), so that
 /// `BinaryDecoder().decode(_:from:)` can decode them later or on another thread. Valid
-/// while the payload is.
+/// while the payload is. Sendable by hand: it is immutable, and the payload it points
+/// into is only read (the snapshot's mapping, kept alive until decoding has ended).
 struct EncodedValue: Decodable, @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
     /// Where `bytes` begin in the payload.

@@ -49,5 +49,4 @@ extension UnsafeRawBufferPointer {
         var string = String(decoding: self, as: UTF8.self)
         return string.withUTF8 { UnsafeRawBufferPointer($0).equalBytes(self) } ? string : nil
     }
-
 }

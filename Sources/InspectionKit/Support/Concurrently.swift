@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Runs `first` and `second` at the same time, on two threads, and returns when both
 /// have; then rethrows the first one's error, if any, else the second one's.
@@ -20,13 +21,16 @@ func concurrently(_ first: () throws -> Void, _ second: () throws -> Void) throw
     }
 }
 
-/// The two bodies and their errors: each error is written by its own iteration only, and
-/// read after `concurrentPerform` has returned (which orders the writes before the reads).
+/// The two bodies and their errors (each written by its own iteration, read after
+/// `concurrentPerform` has returned; the lock makes that plain, not just ordered).
 private final class ConcurrentPair: @unchecked Sendable {
     let first: () throws -> Void
     let second: () throws -> Void
-    var firstError: (any Error)?
-    var secondError: (any Error)?
+    private let lock = NSLock()
+    private var errors: (first: (any Error)?, second: (any Error)?)   // guarded by lock
+
+    var firstError: (any Error)? { lock.withLock { errors.first } }
+    var secondError: (any Error)? { lock.withLock { errors.second } }
 
     init(_ first: @escaping () throws -> Void, _ second: @escaping () throws -> Void) {
         self.first = first
@@ -35,9 +39,9 @@ private final class ConcurrentPair: @unchecked Sendable {
 
     func run(_ iteration: Int) {
         if iteration == 0 {
-            do { try first() } catch { firstError = error }
+            do { try first() } catch { lock.withLock { errors.first = error } }
         } else {
-            do { try second() } catch { secondError = error }
+            do { try second() } catch { lock.withLock { errors.second = error } }
         }
     }
 }
