@@ -14,6 +14,10 @@ public struct Event: Sendable {
     /// The payload as read: usually the JSON object, for the hottest replay types the
     /// typed value the journal reader decoded it to.
     public var payload: EventPayload
+    /// Replay's prefetch hint, set at `InspectionState.prefetch`'s first stage so that
+    /// the later stages need not match the payload again (each match copied it). Not
+    /// part of the event: never encoded or compared.
+    var lookupHint = LookupHint.none
 
     /// The payload object (for a typed payload, the equal object rebuilt from it).
     public var data: JSONObject {
@@ -86,4 +90,14 @@ public struct NewEvent: Sendable, Equatable {
         self.type = type
         self.data = data
     }
+}
+
+/// Which table an event looks up and its key's hash (`StringIndex`): see
+/// `Event.lookupHint`.
+struct LookupHint {
+    enum Table: UInt8 { case none, entities, units }
+    var table: Table
+    var hash: UInt64
+
+    static let none = LookupHint(table: .none, hash: 0)
 }

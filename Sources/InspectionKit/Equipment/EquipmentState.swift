@@ -109,8 +109,8 @@ public struct EquipmentState: Sendable {
 
     /// See `InspectionState.prefetch(_:stage:)`.
     @inline(__always)
-    func prefetch(code: String, stage: InspectionState.PrefetchStage) {
-        guard let n = codeIndex.prefetch(code, stage: stage) else { return }
+    func prefetch(hash: UInt64, stage: InspectionState.PrefetchStage) {
+        guard stage != .text, let n = codeIndex.prefetch(hash: hash, stage: stage) else { return }   // no strings replaced
         units.prefetch(n, offset: Self.unitStateOffset, lines: 2)
     }
 

@@ -110,18 +110,20 @@ struct StringIndex: Sendable {
 
     // MARK: Prefetching (hints only: they change nothing, and a wrong guess costs a load)
 
-    /// One stage of replay's prefetch of a lookup of `key` (`InspectionState.prefetch`):
-    /// `.slot` asks for its slot; `.record` reads that slot and asks for the entry, and
-    /// returns the record number the lookup will most likely find, for the caller to
-    /// prefetch the record itself.
+    /// The hash a lookup of `key` starts from.
+    @inline(__always) static func hash(_ key: String) -> UInt64 { pack(key).hash }
+
+    /// One stage of replay's prefetch of a lookup of a key with this `hash` (`InspectionState.prefetch`):
+    /// `.slot` asks for its slot; `.record` and `.text` read that slot and ask for the
+    /// entry, and return the record number the lookup will most likely find, for the
+    /// caller to prefetch the record itself (`.record`) or what it points to (`.text`).
     @inline(__always)
-    func prefetch(_ key: String, stage: InspectionState.PrefetchStage) -> Int? {
-        let hash = Self.pack(key).hash
+    func prefetch(hash: UInt64, stage: InspectionState.PrefetchStage) -> Int? {
         switch stage {
         case .slot:
             prefetchSlot(hash: hash)
             return nil
-        case .record:
+        case .record, .text:
             return prefetchEntry(hash: hash)
         }
     }
