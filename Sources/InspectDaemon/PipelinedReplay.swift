@@ -3,15 +3,15 @@ import Journal
 import Platform
 
 /// Start-up replay on two cores: this thread reads, splits, checks the hash chain and
-/// parses lines (`JournalReader.scan`) into `Event`s while a second thread applies them
-/// in order. Semantics are the sequential ones: events are applied strictly in journal
+/// parses lines (`JournalReader.scan`, which hashes the lines a chunk ahead on a third
+/// thread) into `Event`s while a second thread applies them in order. Semantics are the sequential ones: events are applied strictly in journal
 /// order, and the first event `apply` refuses stops everything and is reported as
 /// damage at its line.
 ///
 /// Events are built here; the applier applies them in place, warming each event's
 /// lookups a few events ahead (`apply(_:to:)`), frees them, and hands the emptied buffer
-/// back for reuse. On the 10M-event benchmark journal this thread is the busier one:
-/// ~1.6 µs of CPU per event here, ~1.3 µs on the applier. (Freeing the events here, as
+/// back for reuse. On the 10M-event benchmark journal: ~1.3 µs of CPU per event here,
+/// ~1.1 µs on the applier, ~0.25 µs hashing. (Freeing the events here, as
 /// before the applier prefetched, was slower once the applier had room: reader 15.9–16.5
 /// → 15.3–17.0 CPU-s, applier 11.8–12.4 → 12.5–14.8, wall 16.3–17.0 → 15.9–18.2 s, three
 /// of four runs at 15.9–16.4.)

@@ -1,0 +1,82 @@
+import Foundation
+import InspectionKit
+@testable import Journal
+import Platform
+import Testing
+
+/// `scan` reads the file in chunks and hashes each chunk's lines on another thread while
+/// it parses the chunk before. Whatever the chunk size — lines cut at every place, lines
+/// longer than a chunk — it must find exactly what one chunk holding the whole file finds.
+struct ChunkedScanTests {
+    struct Outcome: Equatable {
+        var count: Int, head: String, validBytes: Int, lastLineOffset: Int, sparseOffsets: [Int]
+        var damage: JournalDamage?
+        var visited: [[UInt8]]
+    }
+
+    func scan(_ path: String, chunkSize: Int, stopAfter: Int? = nil) throws -> Outcome {
+        let fd = try Sys.open(path, O_RDONLY)
+        defer { Sys.close(fd) }
+        var visited: [[UInt8]] = []
+        let scan = try JournalReader.scan(fd: fd, resumingAt: nil, chunkSize: chunkSize) { (record, line) throws(JournalDamage) in
+            visited.append(Array(line))
+            return record.seq != stopAfter
+        }
+        return Outcome(count: scan.count, head: scan.head, validBytes: scan.validBytes, lastLineOffset: scan.lastLineOffset,
+                       sparseOffsets: scan.sparseOffsets, damage: scan.damage, visited: visited)
+    }
+
+    /// A chain of lines from ~150 bytes to several chunks long, CJK text included.
+    func chain(lines: Int) -> ChainBuilder {
+        var chain = ChainBuilder()
+        for i in 0..<lines {
+            let length = i % 97 == 5 ? 9_000 : (i * 7_919) % 400
+            chain.add(i % 3 == 0 ? String(repeating: "检", count: length / 3) : String(repeating: "x", count: length))
+        }
+        return chain
+    }
+
+    static let chunkSizes = [16, 100, 1_000, 4_096, 4_097, 65_536]
+
+    @Test func everyChunkSizeFindsWhatOneChunkFinds() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let paths = JournalPaths(directory: dir.path)
+        let chain = chain(lines: JournalScan.indexStride * 2 + 300)
+        writeFile(paths.events, chain.fileBytes)
+        let whole = try scan(paths.events, chunkSize: chain.fileBytes.count + 1)
+        #expect(whole.count == chain.seq && whole.head == chain.head && whole.damage == nil)
+        #expect(whole.visited == chain.lines && whole.sparseOffsets.count == 3)
+        for size in Self.chunkSizes {
+            #expect(try scan(paths.events, chunkSize: size) == whole, "chunk size \(size)")
+            let stopped = try scan(paths.events, chunkSize: size, stopAfter: 150)
+            #expect(stopped.count == 150 && stopped.visited == Array(chain.lines.prefix(150)), "chunk size \(size)")
+        }
+    }
+
+    /// A changed byte deep in the file is found at the line after it (its `prev`), and a
+    /// torn last line as the unterminated last line, in any chunk.
+    @Test func damageIsFoundAtTheSameLineInAnyChunk() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let paths = JournalPaths(directory: dir.path)
+        let chain = chain(lines: 400)
+        var edited = chain.fileBytes
+        let line300 = chain.lines.prefix(299).reduce(0) { $0 + $1.count + 1 }
+        let lastX = try #require(chain.lines[299].lastIndex(of: UInt8(ascii: "x")))   // in line 300's text
+        edited[line300 + lastX] = UInt8(ascii: "y")   // still valid, but no longer what line 301 hashed
+        writeFile(paths.events, edited)
+        for size in [edited.count + 1] + Self.chunkSizes {
+            let outcome = try scan(paths.events, chunkSize: size)
+            #expect(outcome.damage?.line == 301 && outcome.damage?.kind == .prev && outcome.count == 300, "chunk size \(size): \(String(describing: outcome.damage))")
+        }
+        let torn = chain.fileBytes.dropLast(30)
+        writeFile(paths.events, Array(torn))
+        for size in [torn.count + 1] + Self.chunkSizes {
+            let outcome = try scan(paths.events, chunkSize: size)
+            #expect(outcome.damage?.line == 400 && outcome.damage?.kind == .unterminated && outcome.damage?.isLastLine == true,
+                    "chunk size \(size)")
+            #expect(outcome.count == 399 && outcome.head == Hex.encode(SHA256.hash(chain.lines[398])), "chunk size \(size)")
+        }
+    }
+}
