@@ -24,7 +24,8 @@ public struct SnapshotStore: Sendable {
     /// 2: equipment units, inspections and history stored column by column.
     /// 3: the payload checksum is `payloadChecksum` (`SnapshotChecksum`, fast) instead of SHA-256.
     /// 4: units carry the latest due date ever reminded about.
-    public static let version = 4
+    /// 5: inspections' details as one text (`TextArena`) and a length per record.
+    public static let version = 5
 
     /// Where the snapshot's state sits in the journal.
     public struct Position: Sendable, Equatable {

@@ -77,15 +77,24 @@ public struct EquipmentInspection: Sendable, Equatable {
         return data
     }
 
-    /// `report`, `inspector` and `note` as the compact JSON object `InspectionRecord`
-    /// keeps ("" when none), written directly: the same text as serialising the object.
+    /// `report`, `inspector` and `note` as the compact JSON object an `InspectionRecord`
+    /// keeps ("" when none): the same text as serialising the object.
     var detailsJSON: String {
-        guard report != nil || inspector != nil || note != nil else { return "" }
-        var out: [UInt8] = [0x7B]
-        out.reserveCapacity(128)
+        var out: [UInt8] = []
+        writeDetailsJSON(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `detailsJSON`'s bytes to `out` (which may hold other text before them),
+    /// written directly: replay appends them to the state's text arena.
+    func writeDetailsJSON(into out: inout [UInt8]) {
+        guard report != nil || inspector != nil || note != nil else { return }
+        out.append(0x7B)
+        var first = true
         func add(_ key: String, _ value: String?) {
             guard let value else { return }
-            if out.count > 1 { out.append(0x2C) }
+            if !first { out.append(0x2C) }
+            first = false
             JSONValue.writeQuoted(key, into: &out)
             out.append(0x3A)
             JSONValue.writeQuoted(value, into: &out)
@@ -94,6 +103,5 @@ public struct EquipmentInspection: Sendable, Equatable {
         add("inspector", inspector)
         add("note", note)
         out.append(0x7D)
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -13,7 +13,7 @@ extension EquipmentState: Codable {
         try c.encode(rulesSeq, forKey: .rulesSeq)
         try c.encodeIfPresent(rulesSource, forKey: .rulesSource)
         try c.encode(UnitColumns(units), forKey: .units)
-        try c.encode(InspectionColumns(inspections), forKey: .inspections)
+        try c.encode(InspectionColumns(inspections, details: inspectionDetails), forKey: .inspections)
         try c.encode(HistoryColumns(history), forKey: .history)
         try c.encode(historyDetails, forKey: .historyDetails)
         try c.encode(actors, forKey: .actors)
@@ -44,16 +44,18 @@ extension EquipmentState: Codable {
         if let inspectionBytes = try? c.decode(EncodedValue.self, forKey: .inspections),
            let historyBytes = try? c.decode(EncodedValue.self, forKey: .history) {
             var inspections = ChunkedArray<InspectionRecord>(), history = ChunkedArray<HistoryEntry>()
+            var details = TextArena()
             try concurrently({
-                inspections = try BinaryDecoder().decode(InspectionColumns.self, from: inspectionBytes).records()
+                (inspections, details) = try BinaryDecoder().decode(InspectionColumns.self, from: inspectionBytes).records()
                 history = try BinaryDecoder().decode(HistoryColumns.self, from: historyBytes).entries()
             }, {
                 try decodeRegistry(c)
             })
             self.inspections = inspections
+            self.inspectionDetails = details
             self.history = history
         } else {
-            inspections = try c.decode(InspectionColumns.self, forKey: .inspections).records()
+            (inspections, inspectionDetails) = try c.decode(InspectionColumns.self, forKey: .inspections).records()
             history = try c.decode(HistoryColumns.self, forKey: .history).entries()
             try decodeRegistry(c)
         }

@@ -124,31 +124,40 @@ struct InspectionColumns: Codable {
     var days: [Int32] = []
     /// Per record: kind, conclusion, grade.
     var small: [UInt8] = []
-    /// `detailsJSON` ("" when none).
-    var details: [String] = []
+    /// Per record, the length of its details text; the texts themselves lie end to end in
+    /// `detailsText`, in record order (so each record's offset is the sum of the lengths
+    /// before it).
+    var detailsLength: [Int32] = []
+    var detailsText = TextArena()
 
-    init(_ records: ChunkedArray<InspectionRecord>) {
+    init(_ records: ChunkedArray<InspectionRecord>, details: TextArena) {
         seq.reserveCapacity(records.count); days.reserveCapacity(records.count * 3)
-        small.reserveCapacity(records.count * 3); details.reserveCapacity(records.count)
+        small.reserveCapacity(records.count * 3); detailsLength.reserveCapacity(records.count)
         for r in records {
             seq.append(r.seq)
             days.append(r.date.raw); days.append(raw(r.certificateDue)); days.append(raw(r.nextDue))
             small.append(caseIndex(r.kind)); small.append(caseIndex(r.conclusion)); small.append(r.grade)
-            details.append(r.detailsJSON)
+            detailsLength.append(Int32(r.details.count))
         }
+        detailsText = details
     }
 
-    func records() throws -> ChunkedArray<InspectionRecord> {
+    func records() throws -> (ChunkedArray<InspectionRecord>, details: TextArena) {
         let n = seq.count
-        guard days.count == n * 3, small.count == n * 3, details.count == n else { throw columnError("inspection columns differ in length") }
+        guard days.count == n * 3, small.count == n * 3, detailsLength.count == n else { throw columnError("inspection columns differ in length") }
         var result = ChunkedArray<InspectionRecord>()
         result.reserveCapacity(n)
+        var offset = 0
         for i in 0..<n {
             guard let date = day(days[i * 3]) else { throw columnError("inspection seq \(seq[i]) lacks its date") }
+            let details = TextArena.Ref(offset: offset, count: UInt32(clamping: detailsLength[i]))
+            guard detailsLength[i] >= 0, detailsText.contains(details) else { throw columnError("inspection seq \(seq[i]): details past the end of their text") }
+            offset += Int(details.count)
             result.append(InspectionRecord(seq: seq[i], date: date, kind: try decodeCase(small[i * 3], "inspection kind"),
                                            conclusion: try decodeCase(small[i * 3 + 1], "conclusion"), grade: small[i * 3 + 2],
-                                           certificateDue: day(days[i * 3 + 1]), nextDue: day(days[i * 3 + 2]), detailsJSON: details[i]))
+                                           certificateDue: day(days[i * 3 + 1]), nextDue: day(days[i * 3 + 2]), details: details))
         }
-        return result
+        guard offset == detailsText.byteCount else { throw columnError("inspection details text is \(detailsText.byteCount) bytes, the records use \(offset)") }
+        return (result, detailsText)
     }
 }

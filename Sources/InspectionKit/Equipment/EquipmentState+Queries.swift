@@ -124,6 +124,17 @@ extension EquipmentState {
         return out
     }
 
+    /// An inspection's details as compact JSON text ("" when none).
+    public func detailsJSON(of record: InspectionRecord) -> String {
+        inspectionDetails.string(record.details)
+    }
+
+    /// An inspection's details object (report number, organisation, note).
+    public func details(of record: InspectionRecord) -> JSONObject {
+        let text = detailsJSON(of: record)
+        return text.isEmpty ? JSONObject() : ((try? JSONValue.parse(text))?.objectValue ?? JSONObject())
+    }
+
     func inspectionJSON(_ record: InspectionRecord) -> JSONObject {
         var out: JSONObject = [
             "date": .string(record.date.description),
@@ -133,7 +144,7 @@ extension EquipmentState {
         ]
         if record.grade != 0 { out["grade"] = .int(Int(record.grade)) }
         if let d = record.certificateDue { out["certificateDue"] = .string(d.description) }
-        for (key, value) in record.details.members { out[key] = value }
+        for (key, value) in details(of: record).members { out[key] = value }
         out["seq"] = .int(record.seq)
         return out
     }

@@ -26,6 +26,8 @@ public struct EquipmentState: Sendable {
     public internal(set) var units: ChunkedArray<EquipmentUnit> = []
     var codeIndex = StringIndex()
     public internal(set) var inspections: ChunkedArray<InspectionRecord> = []
+    /// The inspections' details texts (`InspectionRecord.details`), in record order.
+    public internal(set) var inspectionDetails = TextArena()
     /// Per-unit history, all units interleaved in journal order; each entry links to its
     /// unit's previous one.
     var history: ChunkedArray<HistoryEntry> = []
@@ -286,7 +288,7 @@ public struct EquipmentState: Sendable {
         let record = InspectionRecord(
             seq: event.seq, date: inspection.date, kind: inspection.kind, conclusion: inspection.conclusion,
             grade: UInt8(clamping: inspection.grade ?? 0), certificateDue: inspection.certificateDue,
-            nextDue: inspection.due.nextDue, detailsJSON: inspection.detailsJSON)
+            nextDue: inspection.due.nextDue, details: inspectionDetails.append { inspection.writeDetailsJSON(into: &$0) })
         let index = Int32(inspections.count)
         inspections.append(record)
         let due = inspection.due

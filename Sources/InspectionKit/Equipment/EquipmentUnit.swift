@@ -123,22 +123,12 @@ public struct InspectionRecord: Sendable, Codable {
     /// The unit's `nextDue` after it.
     public var nextDue: Day?
     /// 报告编号, inspecting organisation, note, kept as given — as compact JSON text
-    /// ("" when none): one string per record instead of an object, parsed only when shown.
-    public var detailsJSON: String
-
-    /// The details object (parsed from `detailsJSON`).
-    public var details: JSONObject {
-        detailsJSON.isEmpty ? JSONObject() : ((try? JSONValue.parse(detailsJSON))?.objectValue ?? JSONObject())
-    }
+    /// (empty when none) in `EquipmentState.inspectionDetails`, parsed only when shown
+    /// (`EquipmentState.details(of:)`).
+    public var details: TextArena.Ref
 
     init(seq: Int, date: Day, kind: InspectionKind, conclusion: InspectionConclusion, grade: UInt8,
-         certificateDue: Day?, nextDue: Day?, details: JSONObject) {
-        self.init(seq: seq, date: date, kind: kind, conclusion: conclusion, grade: grade, certificateDue: certificateDue,
-                  nextDue: nextDue, detailsJSON: details.isEmpty ? "" : JSONValue.object(details).serialized())
-    }
-
-    init(seq: Int, date: Day, kind: InspectionKind, conclusion: InspectionConclusion, grade: UInt8,
-         certificateDue: Day?, nextDue: Day?, detailsJSON: String) {
+         certificateDue: Day?, nextDue: Day?, details: TextArena.Ref) {
         self.seq = seq
         self.date = date
         self.kind = kind
@@ -146,6 +136,6 @@ public struct InspectionRecord: Sendable, Codable {
         self.grade = grade
         self.certificateDue = certificateDue
         self.nextDue = nextDue
-        self.detailsJSON = detailsJSON
+        self.details = details
     }
 }
