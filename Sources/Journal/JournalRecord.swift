@@ -8,9 +8,10 @@ import Glibc
 public struct JournalRecord: Sendable, Equatable {
     public var seq: Int
     /// The `at` text exactly as stored (RFC 3339, milliseconds, the bureau's offset).
-    public var at: String
+    public var at: String { storedAt.text(of: timestamp) }
     /// `at` as an instant (parsed once, when the record is made).
     public private(set) var timestamp: Timestamp
+    private var storedAt: StoredTime
     public var type: String
     public var actor: String
     /// `data` as decoded: the object, or the typed value it equals (see `EventPayload`).
@@ -38,9 +39,19 @@ public struct JournalRecord: Sendable, Equatable {
         self.init(seq: seq, at: at, timestamp: timestamp, type: type, actor: actor, payload: .json(data), prevDigest: digest)
     }
 
+    init(seq: Int, at: StoredTime, timestamp: Timestamp, type: String, actor: String, payload: EventPayload, prevDigest: SHA256.Digest) {
+        self.seq = seq
+        self.storedAt = at
+        self.timestamp = timestamp
+        self.type = type
+        self.actor = actor
+        self.payload = payload
+        self.prevDigest = prevDigest
+    }
+
     init(seq: Int, at: String, timestamp: Timestamp, type: String, actor: String, payload: EventPayload, prevDigest: SHA256.Digest) {
         self.seq = seq
-        self.at = at
+        self.storedAt = at.utf8.withContiguousStorageIfAvailable { StoredTime(UnsafeRawBufferPointer($0), text: at) } ?? .text(at)
         self.timestamp = timestamp
         self.type = type
         self.actor = actor
@@ -143,6 +154,43 @@ public struct JournalRecord: Sendable, Equatable {
     }
 }
 
+/// How a record keeps its `at` text. The writer's own form, `YYYY-MM-DDTHH:MM:SS.mmm±HH:MM`
+/// (29 bytes), is kept as its offset alone: `Timestamp.rfc3339(offsetSeconds:)` spells the
+/// record's instant back in exactly those bytes, and replay never asks for the text — which
+/// was a heap String per line, allocated by the reader and freed by the applier. Any other
+/// spelling RFC 3339 allows (`Z`, `-00:00`, a `t` or a space, other fraction lengths) is
+/// kept as the text itself.
+enum StoredTime: Sendable {
+    case canonical(offsetSeconds: Int32)
+    case text(String)
+
+    /// For the bytes of an `at` value that parsed as RFC 3339; `text` is the same value as
+    /// a String if the caller has one.
+    init(_ bytes: UnsafeRawBufferPointer, text: String?) {
+        @inline(__always) func digit(_ i: Int) -> Int32 { Int32(bytes[i]) &- 48 }
+        if bytes.count == 29, bytes[10] == UInt8(ascii: "T"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "."),
+           bytes[23] == UInt8(ascii: "+") || bytes[23] == UInt8(ascii: "-") {
+            let magnitude = (digit(24) * 10 + digit(25)) * 3600 + (digit(27) * 10 + digit(28)) * 60
+            if bytes[23] == UInt8(ascii: "+") {
+                self = .canonical(offsetSeconds: magnitude)
+                return
+            }
+            if magnitude != 0 {   // "-00:00" is UTC but spelled back "+00:00"
+                self = .canonical(offsetSeconds: -magnitude)
+                return
+            }
+        }
+        self = .text(text ?? String(decoding: bytes, as: UTF8.self))
+    }
+
+    func text(of timestamp: Timestamp) -> String {
+        switch self {
+        case .canonical(let offsetSeconds): timestamp.rfc3339(offsetSeconds: Int(offsetSeconds))
+        case .text(let text): text
+        }
+    }
+}
+
 /// Decodes journal lines fast: the byte-level path reads the fixed shape the writer
 /// emits — `{"seq":N,"at":"…","type":"…","actor":"…","data":{…},"prev":"<64 hex>"}` with
 /// no whitespace between the six members — straight from the buffer: one String per
@@ -217,7 +265,7 @@ public struct JournalLineDecoder {
               let prev = SHA256.Digest(lowercaseHex: UnsafeRawBufferPointer(rebasing: line[cursor.pos..<(line.count - 2)]))
         else { return nil }
         guard let actor = actor(actorBytes) else { return nil }
-        return JournalRecord(seq: seq, at: String(decoding: UnsafeRawBufferPointer(rebasing: line[atRange]), as: UTF8.self),
+        return JournalRecord(seq: seq, at: StoredTime(UnsafeRawBufferPointer(rebasing: line[atRange]), text: nil),
                              timestamp: timestamp, type: Self.type(typeBytes), actor: actor, payload: payload, prevDigest: prev)
     }
 
