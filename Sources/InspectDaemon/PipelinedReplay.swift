@@ -4,17 +4,20 @@ import Platform
 
 /// Start-up replay on two cores: this thread reads, splits, checks the hash chain and
 /// parses lines (`JournalReader.scan`, which hashes the lines a chunk ahead on a third
-/// thread) into `Event`s while a second thread applies them in order. Semantics are the sequential ones: events are applied strictly in journal
-/// order, and the first event `apply` refuses stops everything and is reported as
-/// damage at its line.
+/// thread) into `Event`s while a second thread applies them in order. Semantics are the
+/// sequential ones: events are applied strictly in journal order, and the first event
+/// `apply` refuses stops everything and is reported as damage at its line.
 ///
 /// Events are built here; the applier applies them in place, warming each event's
-/// lookups a few events ahead (`apply(_:to:)`), frees them, and hands the emptied buffer
-/// back for reuse. On the 10M-event benchmark journal: ~1.3 µs of CPU per event here,
-/// ~1.1 µs on the applier, ~0.25 µs hashing. (Freeing the events here, as
-/// before the applier prefetched, was slower once the applier had room: reader 15.9–16.5
-/// → 15.3–17.0 CPU-s, applier 11.8–12.4 → 12.5–14.8, wall 16.3–17.0 → 15.9–18.2 s, three
-/// of four runs at 15.9–16.4.)
+/// lookups a few events ahead (`apply(_:to:)`), and hands the batch back; this thread
+/// frees the spent events as it reuses the buffer. Freed here, their strings go back to
+/// this thread's own malloc cache, where its next strings come from; freed by the
+/// applier, they reached this thread through glibc's shared free lists, each one a cache
+/// miss in `_int_malloc` (15 % of this thread). 10M-event journal, four alternating
+/// runs: wall 13.2–16.4 → 13.1–15.1 s (median 14.8 → 13.4), applier ~9.5–11 → ~9 CPU-s,
+/// this thread unchanged at ~12.4. (Before the hashing moved off this thread, when it was
+/// the only busy one, freeing here had been the slower choice.) Per event: ~1.2 µs of
+/// CPU here, ~0.9 µs on the applier, ~0.25 µs hashing.
 enum PipelinedReplay {
     /// Batches of this many records move between the threads. Small on purpose: with
     /// 2,048 × 8 in flight (~25 MB of parsed events) a batch had left both cores' caches
@@ -59,9 +62,8 @@ enum PipelinedReplay {
                         channel.lock.broadcast()
                     }
                 }
-                batch.removeAll(keepingCapacity: true)   // the events are freed here
                 channel.lock.withLock {
-                    channel.spent.append(batch)
+                    channel.spent.append(batch)   // its events are freed by the reader when it reuses the buffer
                     batch = []
                 }
                 if refused != nil { break }
@@ -85,6 +87,7 @@ enum PipelinedReplay {
             }
             if let spent {
                 batch = spent
+                batch.removeAll(keepingCapacity: true)   // frees the applied events (see above)
             } else {
                 batch = []
                 batch.reserveCapacity(batchSize)
