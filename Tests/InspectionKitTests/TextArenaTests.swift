@@ -42,3 +42,23 @@ struct TextArenaTests {
         #expect(throws: DecodingError.self) { try BinaryDecoder().decode(TextArena.self, from: bytes) }
     }
 }
+
+extension TextArenaTests {
+    /// The snapshot column stores one length per record and relies on the texts lying in
+    /// record order; records whose texts do not (or an arena holding more) are written
+    /// compacted, and read back the same.
+    @Test func detailsOutOfRecordOrderAreWrittenInOrder() throws {
+        var arena = TextArena()
+        _ = arena.append("unused")
+        let second = arena.append(#"{"report":"二"}"#), first = arena.append(#"{"report":"一"}"#)
+        var records = ChunkedArray<InspectionRecord>()
+        for (seq, ref) in [(1, first), (2, second), (3, TextArena.Ref.empty)] {
+            records.append(InspectionRecord(seq: seq, date: Day(raw: 20_000), kind: .periodic, conclusion: .pass, grade: 0,
+                                            certificateDue: nil, nextDue: nil, details: ref))
+        }
+        let bytes = try BinaryEncoder().encode(InspectionColumns(records, details: arena))
+        let (decoded, text) = try BinaryDecoder().decode(InspectionColumns.self, from: bytes).records()
+        #expect(Array(decoded).map { text.string($0.details) } == [#"{"report":"一"}"#, #"{"report":"二"}"#, ""])
+        #expect(text.byteCount == #"{"report":"一"}"#.utf8.count * 2)
+    }
+}

@@ -133,13 +133,20 @@ struct InspectionColumns: Codable {
     init(_ records: ChunkedArray<InspectionRecord>, details: TextArena) {
         seq.reserveCapacity(records.count); days.reserveCapacity(records.count * 3)
         small.reserveCapacity(records.count * 3); detailsLength.reserveCapacity(records.count)
+        var inOrder = true, offset = 0
         for r in records {
             seq.append(r.seq)
             days.append(r.date.raw); days.append(raw(r.certificateDue)); days.append(raw(r.nextDue))
             small.append(caseIndex(r.kind)); small.append(caseIndex(r.conclusion)); small.append(r.grade)
             detailsLength.append(Int32(r.details.count))
+            if r.details.offset != offset { inOrder = false }
+            offset += Int(r.details.count)
         }
-        detailsText = details
+        if inOrder && offset == details.byteCount {
+            detailsText = details   // as replay and the daemon build it: one text per record, in order
+        } else {
+            for r in records { _ = detailsText.append(details.string(r.details)) }
+        }
     }
 
     func records() throws -> (ChunkedArray<InspectionRecord>, details: TextArena) {
