@@ -116,6 +116,7 @@ public enum JournalReader {
         fd: Int32, resumingAt resume: SnapshotStore.Position?, chunkSize: Int,
         visit: (JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool
     ) throws(SystemError) -> JournalScan {
+        precondition(chunkSize > 0, "a chunk of 0 bytes never grows: fill would loop forever")
         var result = JournalScan()
         result.fileBytes = try Sys.fileSize(fd)
         var fileOffsetOfChunk = 0

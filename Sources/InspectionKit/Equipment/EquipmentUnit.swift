@@ -111,7 +111,7 @@ public struct EquipmentUnit: Sendable, Codable {
 }
 
 /// An inspection as recorded (`equipment.inspected`).
-public struct InspectionRecord: Sendable, Codable {
+public struct InspectionRecord: Sendable {
     public var seq: Int
     public var date: Day
     public var kind: InspectionKind

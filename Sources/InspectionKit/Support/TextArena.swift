@@ -8,7 +8,7 @@
 /// only the last one (a background snapshot's capture stays cheap).
 public struct TextArena: Sendable, Equatable {
     /// Where a text lies: its first byte's offset in the arena and its length in bytes.
-    public struct Ref: Sendable, Equatable, Codable {
+    public struct Ref: Sendable, Equatable {
         public var offset: Int
         public var count: UInt32
 

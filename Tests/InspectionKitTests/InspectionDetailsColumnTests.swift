@@ -1,0 +1,59 @@
+@testable import InspectionKit
+import Testing
+
+/// A snapshot's inspection columns whose detail lengths do not tile the text
+/// arena exactly are refused (thrown), never trapped on or misread; a copy taken before
+/// appends that overflow into new chunks is unaffected by them.
+struct InspectionDetailsColumnTests {
+    func columns(_ texts: [String]) -> InspectionColumns {
+        var arena = TextArena()
+        var records = ChunkedArray<InspectionRecord>()
+        for (i, text) in texts.enumerated() {
+            records.append(InspectionRecord(seq: i + 1, date: Day(raw: 20_000), kind: .periodic, conclusion: .pass, grade: 0,
+                                            certificateDue: nil, nextDue: nil, details: arena.append(text)))
+        }
+        return InspectionColumns(records, details: arena)
+    }
+
+    func roundTrip(_ columns: InspectionColumns) throws -> (ChunkedArray<InspectionRecord>, details: TextArena) {
+        try BinaryDecoder().decode(InspectionColumns.self, from: try BinaryEncoder().encode(columns)).records()
+    }
+
+    @Test func detailLengthsMustTileTheText() throws {
+        let texts = [#"{"report":"闽特检第1号"}"#, "", #"{"note":"x"}"#, String(repeating: "长", count: TextArena.chunkSize / 2)]
+        let good = columns(texts)
+        let (records, arena) = try roundTrip(good)
+        #expect(Array(records).map { arena.string($0.details) } == texts)
+
+        var longer = good; longer.detailsLength[0] += 1                 // past its end into the next text
+        var shorter = good; shorter.detailsLength[2] -= 1               // leaves bytes unused
+        var negative = good; negative.detailsLength[1] = -1
+        var huge = good; huge.detailsLength[3] = Int32.max              // past the arena's end
+        var minimum = good; minimum.detailsLength[0] = Int32.min
+        var missing = good; missing.detailsLength.removeLast()
+        for (name, bad) in [("longer", longer), ("shorter", shorter), ("negative", negative), ("huge", huge),
+                            ("min", minimum), ("missing", missing)] {
+            #expect(throws: DecodingError.self, "\(name)") { _ = try roundTrip(bad) }
+        }
+    }
+
+    /// A copy (what a background snapshot captures) keeps its texts while the original
+    /// appends across chunk ends, overflow included; the copy encodes as before.
+    @Test func aCopyIsUnaffectedByLaterAppendsAcrossChunks() throws {
+        var arena = TextArena()
+        var refs: [(TextArena.Ref, String)] = []
+        for i in 0..<9_000 {
+            let text = "检验报告\(i)" + String(repeating: "x", count: i % 200)
+            refs.append((arena.append(text), text))
+        }
+        let copy = arena
+        let before = try BinaryEncoder().encode(copy)
+        for i in 0..<30_000 { _ = arena.append("追加\(i)" + String(repeating: "y", count: i % 300)) }
+        _ = arena.append(String(repeating: "z", count: 3 * TextArena.chunkSize + 7))
+        #expect(try BinaryEncoder().encode(copy) == before)
+        for (ref, text) in refs {
+            #expect(copy.string(ref) == text)
+            #expect(arena.string(ref) == text)
+        }
+    }
+}
