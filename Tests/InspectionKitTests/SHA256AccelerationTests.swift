@@ -68,4 +68,38 @@ struct SHA256AccelerationTests {
         #expect(x.hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(y.hex == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
+
+    /// `digests(of:into:)` (two lanes, each refilled as soon as its message ends) equals a
+    /// `digest` per message for every count from 0 to 40 of messages whose lengths cross the
+    /// padding boundaries in every order, for long and empty messages mixed, and keeps
+    /// each digest at its message's place.
+    @Test func laneScheduledDigestsEqualSingleDigests() {
+        var state: UInt64 = 0xC0FFEE
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        let bytes: [UInt8] = (0..<20_000).map { _ in UInt8(truncatingIfNeeded: next()) }
+        var failures: [String] = []
+        bytes.withUnsafeBytes { all in
+            func check(_ lengths: [Int]) {
+                let messages = lengths.map { length -> UnsafeRawBufferPointer in
+                    let start = next() % (all.count - length)
+                    return UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
+                }
+                var out = [SHA256.Digest](repeating: .zero, count: messages.count)
+                messages.withUnsafeBufferPointer { m in out.withUnsafeMutableBufferPointer { SHA256.digests(of: m, into: $0) } }
+                if out != messages.map(SHA256.digest) { failures.append("\(lengths)") }
+            }
+            let boundaries = [0, 1, 55, 56, 63, 64, 65, 119, 120, 127, 128, 129, 200, 433, 560]
+            for count in 0...40 {
+                check((0..<count).map { _ in boundaries[next() % boundaries.count] })
+                check((0..<count).map { _ in next() % 700 })
+            }
+            check([9_000, 0, 0, 0, 1, 433, 433, 12_000, 64])
+            check([0, 0])
+            check([5_000])
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(3))")
+    }
 }

@@ -184,6 +184,79 @@ public struct SHA256: Sendable {
         }
     }
 
+    /// The digests of `messages` into `out` (as many), the same as `digest` of each. With
+    /// the SHA extensions two lanes are compressed in lockstep and neither waits for the
+    /// other: when one message ends, the next message starts in its lane. (Hashed two by
+    /// two, each pair's longer message finished alone: 8.5 % of the snapshot's prefix
+    /// check, whose lines differ in length by a few blocks.) O(total bytes).
+    public static func digests(of messages: UnsafeBufferPointer<UnsafeRawBufferPointer>, into out: UnsafeMutableBufferPointer<Digest>) {
+        precondition(out.count == messages.count, "one digest per message")
+        guard hardwareAccelerated, messages.count >= 2 else {
+            for i in messages.indices { out[i] = digest(messages[i]) }
+            return
+        }
+        withUnsafeTemporaryAllocation(byteCount: 4 * blockByteCount + 64, alignment: 16) { scratch in
+            let base = scratch.baseAddress!
+            let tailA = base, tailB = base + 2 * blockByteCount
+            let stateA = (base + 4 * blockByteCount).bindMemory(to: UInt32.self, capacity: 16)
+            let stateB = stateA + 8
+            func start(_ state: UnsafeMutablePointer<UInt32>) {
+                let iv = State()
+                state[0] = iv.a; state[1] = iv.b; state[2] = iv.c; state[3] = iv.d
+                state[4] = iv.e; state[5] = iv.f; state[6] = iv.g; state[7] = iv.h
+            }
+            func digest(_ s: UnsafeMutablePointer<UInt32>) -> Digest {
+                Digest(words: (UInt64(s[0]) << 32 | UInt64(s[1]), UInt64(s[2]) << 32 | UInt64(s[3]),
+                               UInt64(s[4]) << 32 | UInt64(s[5]), UInt64(s[6]) << 32 | UInt64(s[7])))
+            }
+            start(stateA)
+            start(stateB)
+            var a = Stream(messages[0], tail: tailA), b = Stream(messages[1], tail: tailB)
+            var aIndex = 0, bIndex = 1, next = 2
+            var aLive = true, bLive = true
+            while aLive && bLive {
+                let n = Swift.min(a.run, b.run)
+                csha256_compress_shani_x2(stateA, a.position.assumingMemoryBound(to: UInt8.self),
+                                          stateB, b.position.assumingMemoryBound(to: UInt8.self), n)
+                a.advance(n)
+                b.advance(n)
+                if a.remaining == 0 {
+                    out[aIndex] = digest(stateA)
+                    if next < messages.count {
+                        start(stateA)
+                        a = Stream(messages[next], tail: tailA)
+                        aIndex = next
+                        next += 1
+                    } else {
+                        aLive = false
+                    }
+                }
+                if b.remaining == 0 {
+                    out[bIndex] = digest(stateB)
+                    if next < messages.count {
+                        start(stateB)
+                        b = Stream(messages[next], tail: tailB)
+                        bIndex = next
+                        next += 1
+                    } else {
+                        bLive = false
+                    }
+                }
+            }
+            // The last message, alone.
+            func finish(_ stream: inout Stream, _ state: UnsafeMutablePointer<UInt32>, _ index: Int) {
+                while stream.remaining > 0 {
+                    let n = stream.run
+                    csha256_compress_shani(state, stream.position.assumingMemoryBound(to: UInt8.self), n)
+                    stream.advance(n)
+                }
+                out[index] = digest(state)
+            }
+            if aLive { finish(&a, stateA, aIndex) }
+            if bLive { finish(&b, stateB, bIndex) }
+        }
+    }
+
     /// One message's blocks for `digests`: its full blocks in place, then its padded tail
     /// (one or two blocks) written to `tail`.
     private struct Stream {
