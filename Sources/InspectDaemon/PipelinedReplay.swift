@@ -31,7 +31,7 @@ enum PipelinedReplay {
         let lock = ConditionLock()
         // Guarded by lock:
         var batches: [[Event]] = []
-        /// Applied and emptied batches, returned for this thread to reuse.
+        /// Applied batches, returned for this thread to empty (freeing their events) and reuse.
         var spent: [[Event]] = []
         var finished = false
         var failure: JournalDamage?

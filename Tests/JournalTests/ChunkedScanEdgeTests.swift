@@ -4,41 +4,10 @@ import InspectionKit
 import Platform
 import Testing
 
-/// Chunked scan paths ChunkedScanTests does not reach — resuming from a snapshot
+/// Chunked scan paths the tests beside it do not reach — resuming from a snapshot
 /// position (lseek, line numbers continue), `visit` throwing, an empty file, a file whose
 /// lines end exactly on chunk boundaries, and damage fields compared in full.
-struct ChunkedScanEdgeTests {
-    struct Outcome: Equatable {
-        var count: Int, head: String, validBytes: Int, lastLineOffset: Int, sparseOffsets: [Int]
-        var damage: JournalDamage?
-        var visited: [Int]
-    }
-
-    func scan(_ path: String, chunkSize: Int, resume: SnapshotStore.Position? = nil,
-              failAt: Int? = nil) throws -> Outcome {
-        let fd = try Sys.open(path, O_RDONLY)
-        defer { Sys.close(fd) }
-        var visited: [Int] = []
-        let scan = try JournalReader.scan(fd: fd, resumingAt: resume, chunkSize: chunkSize) { (record, line) throws(JournalDamage) in
-            if record.seq == failAt {
-                throw JournalDamage(line: 0, offset: 0, expectedSeq: record.seq, claimedSeq: record.seq, kind: .apply,
-                                    message: "refused", isLastLine: false)
-            }
-            visited.append(record.seq)
-            return true
-        }
-        return Outcome(count: scan.count, head: scan.head, validBytes: scan.validBytes, lastLineOffset: scan.lastLineOffset,
-                       sparseOffsets: scan.sparseOffsets, damage: scan.damage, visited: visited)
-    }
-
-    func chain(lines: Int, length: (Int) -> Int) -> ChainBuilder {
-        var chain = ChainBuilder()
-        for i in 0..<lines { chain.add(String(repeating: "x", count: length(i))) }
-        return chain
-    }
-
-    static let chunkSizes = [16, 100, 1_000, 4_096, 4_097, 65_536]
-
+extension ChunkedScanTests {
     /// Resuming after line k (as from a snapshot) finds, for every chunk size, what a
     /// full scan finds: same count, head, offsets, sparse index and damage line.
     @Test func resumingFromAPositionMatchesAFullScan() throws {
@@ -60,10 +29,10 @@ struct ChunkedScanEdgeTests {
                                                 sparseOffsets: full.sparseOffsets.filter { $0 < offsets[k] })
             for size in [bytes.count + 1] + Self.chunkSizes {
                 var outcome = try scan(paths.events, chunkSize: size, resume: resume)
-                #expect(outcome.visited.first == k + 1 && outcome.visited.last == 1_300 && outcome.visited.count == 1_300 - k, "resume \(k), chunk size \(size)")
-                outcome.visited = []
+                #expect(outcome.visitedSeqs == Array((k + 1)...1_300) && outcome.visited == Array(full.visited.dropFirst(k)), "resume \(k), chunk size \(size)")
+                (outcome.visited, outcome.visitedSeqs) = ([], [])
                 var expected = full
-                expected.visited = []
+                (expected.visited, expected.visitedSeqs) = ([], [])
                 #expect(outcome == expected, "resume \(k), chunk size \(size)")
             }
         }
@@ -81,7 +50,7 @@ struct ChunkedScanEdgeTests {
         for failAt in [1, 2, 299, 600] {
             for size in [chain.fileBytes.count + 1] + Self.chunkSizes {
                 let outcome = try scan(paths.events, chunkSize: size, failAt: failAt)
-                #expect(outcome.count == failAt - 1 && outcome.visited == Array(1..<failAt), "\(failAt), \(size)")
+                #expect(outcome.count == failAt - 1 && outcome.visitedSeqs == Array(1..<failAt), "\(failAt), \(size)")
                 #expect(outcome.damage?.kind == .apply && outcome.damage?.line == failAt && outcome.damage?.offset == offsets[failAt - 1]
                         && outcome.damage?.isLastLine == (failAt == 600), "\(failAt), \(size)")
                 #expect(outcome.validBytes == offsets[failAt - 1], "\(failAt), \(size)")

@@ -11,19 +11,28 @@ struct ChunkedScanTests {
     struct Outcome: Equatable {
         var count: Int, head: String, validBytes: Int, lastLineOffset: Int, sparseOffsets: [Int]
         var damage: JournalDamage?
-        var visited: [[UInt8]]
+        /// The lines `visit` saw, and their seqs.
+        var visited: [[UInt8]], visitedSeqs: [Int]
     }
 
-    func scan(_ path: String, chunkSize: Int, stopAfter: Int? = nil) throws -> Outcome {
+    /// `scan` with `chunkSize`, from `resume` if given; `visit` stops after seq
+    /// `stopAfter` and throws (an `.apply` damage) at seq `failAt`.
+    func scan(_ path: String, chunkSize: Int, resume: SnapshotStore.Position? = nil,
+              stopAfter: Int? = nil, failAt: Int? = nil) throws -> Outcome {
         let fd = try Sys.open(path, O_RDONLY)
         defer { Sys.close(fd) }
-        var visited: [[UInt8]] = []
-        let scan = try JournalReader.scan(fd: fd, resumingAt: nil, chunkSize: chunkSize) { (record, line) throws(JournalDamage) in
+        var visited: [[UInt8]] = [], seqs: [Int] = []
+        let scan = try JournalReader.scan(fd: fd, resumingAt: resume, chunkSize: chunkSize) { (record, line) throws(JournalDamage) in
+            if record.seq == failAt {
+                throw JournalDamage(line: 0, offset: 0, expectedSeq: record.seq, claimedSeq: record.seq, kind: .apply,
+                                    message: "refused", isLastLine: false)
+            }
             visited.append(Array(line))
+            seqs.append(record.seq)
             return record.seq != stopAfter
         }
         return Outcome(count: scan.count, head: scan.head, validBytes: scan.validBytes, lastLineOffset: scan.lastLineOffset,
-                       sparseOffsets: scan.sparseOffsets, damage: scan.damage, visited: visited)
+                       sparseOffsets: scan.sparseOffsets, damage: scan.damage, visited: visited, visitedSeqs: seqs)
     }
 
     /// A chain of lines from ~150 bytes to several chunks long, CJK text included.
@@ -33,6 +42,13 @@ struct ChunkedScanTests {
             let length = i % 97 == 5 ? 9_000 : (i * 7_919) % 400
             chain.add(i % 3 == 0 ? String(repeating: "检", count: length / 3) : String(repeating: "x", count: length))
         }
+        return chain
+    }
+
+    /// ASCII lines of the given text lengths.
+    func chain(lines: Int, length: (Int) -> Int) -> ChainBuilder {
+        var chain = ChainBuilder()
+        for i in 0..<lines { chain.add(String(repeating: "x", count: length(i))) }
         return chain
     }
 

@@ -140,120 +140,83 @@ public struct SHA256: Sendable {
         return hasher.finalizeDigest()
     }
 
-    /// The digests of two messages, the same as two `digest` calls. With the SHA
-    /// extensions the two are compressed in lockstep, which nearly doubles throughput
-    /// (one message alone leaves the unit waiting on each round's latency): the journal
-    /// reader hashes its lines in pairs. O(n).
+    /// The digests of two messages, the same as two `digest` calls, compressed in lockstep
+    /// (`digests(of:into:)`). O(n).
     public static func digests(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> (Digest, Digest) {
-        guard hardwareAccelerated else { return (digest(first), digest(second)) }
-        // Scratch: each message's padded tail (up to two blocks), then the two states.
-        return withUnsafeTemporaryAllocation(byteCount: 4 * blockByteCount + 64, alignment: 16) { scratch in
-            let base = scratch.baseAddress!
-            let stateA = (base + 4 * blockByteCount).bindMemory(to: UInt32.self, capacity: 16)
-            let stateB = stateA + 8
-            func start(_ state: UnsafeMutablePointer<UInt32>) {
-                let iv = State()
-                state[0] = iv.a; state[1] = iv.b; state[2] = iv.c; state[3] = iv.d
-                state[4] = iv.e; state[5] = iv.f; state[6] = iv.g; state[7] = iv.h
+        withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 2) { messages in
+            messages.initializeElement(at: 0, to: first)
+            messages.initializeElement(at: 1, to: second)
+            return withUnsafeTemporaryAllocation(of: Digest.self, capacity: 2) { out in
+                out.initialize(repeating: .zero)
+                digests(of: UnsafeBufferPointer(messages), into: out)
+                return (out[0], out[1])
             }
-            start(stateA)
-            start(stateB)
-            var a = Stream(first, tail: base)
-            var b = Stream(second, tail: base + 2 * blockByteCount)
-            while a.remaining > 0 && b.remaining > 0 {
-                let n = Swift.min(a.run, b.run)
-                csha256_compress_shani_x2(stateA, a.position.assumingMemoryBound(to: UInt8.self),
-                                          stateB, b.position.assumingMemoryBound(to: UInt8.self), n)
-                a.advance(n)
-                b.advance(n)
-            }
-            func finish(_ stream: inout Stream, _ state: UnsafeMutablePointer<UInt32>) {
-                while stream.remaining > 0 {
-                    let n = stream.run
-                    csha256_compress_shani(state, stream.position.assumingMemoryBound(to: UInt8.self), n)
-                    stream.advance(n)
-                }
-            }
-            finish(&a, stateA)
-            finish(&b, stateB)
-            func digest(_ s: UnsafeMutablePointer<UInt32>) -> Digest {
-                Digest(words: (UInt64(s[0]) << 32 | UInt64(s[1]), UInt64(s[2]) << 32 | UInt64(s[3]),
-                               UInt64(s[4]) << 32 | UInt64(s[5]), UInt64(s[6]) << 32 | UInt64(s[7])))
-            }
-            return (digest(stateA), digest(stateB))
         }
     }
 
     /// The digests of `messages` into `out` (as many), the same as `digest` of each. With
-    /// the SHA extensions two lanes are compressed in lockstep and neither waits for the
-    /// other: when one message ends, the next message starts in its lane. (Hashed two by
-    /// two, each pair's longer message finished alone: 8.5 % of the snapshot's prefix
-    /// check, whose lines differ in length by a few blocks.) O(total bytes).
+    /// the SHA extensions two lanes are compressed in lockstep — one message alone leaves
+    /// the unit waiting on each round's latency, so this nearly doubles throughput — and
+    /// neither waits for the other: when one message ends, the next starts in its lane.
+    /// (Hashed two by two, each pair's longer line finished alone: 8.5 % of the snapshot's
+    /// prefix check.) O(total bytes).
     public static func digests(of messages: UnsafeBufferPointer<UnsafeRawBufferPointer>, into out: UnsafeMutableBufferPointer<Digest>) {
         precondition(out.count == messages.count, "one digest per message")
         guard hardwareAccelerated, messages.count >= 2 else {
             for i in messages.indices { out[i] = digest(messages[i]) }
             return
         }
+        // Scratch: each lane's padded tail (up to two blocks), then the two lanes' states.
         withUnsafeTemporaryAllocation(byteCount: 4 * blockByteCount + 64, alignment: 16) { scratch in
             let base = scratch.baseAddress!
-            let tailA = base, tailB = base + 2 * blockByteCount
-            let stateA = (base + 4 * blockByteCount).bindMemory(to: UInt32.self, capacity: 16)
-            let stateB = stateA + 8
-            func start(_ state: UnsafeMutablePointer<UInt32>) {
+            let states = (base + 4 * blockByteCount).bindMemory(to: UInt32.self, capacity: 16)
+            /// A message being compressed in one of the two lanes.
+            struct Lane {
+                let state: UnsafeMutablePointer<UInt32>
+                let tail: UnsafeMutableRawPointer
+                var stream: Stream
+                var index: Int
+                var live = true
+            }
+            /// `messages[index]` in a lane: its state reset to the initial hash value.
+            func begin(_ state: UnsafeMutablePointer<UInt32>, _ tail: UnsafeMutableRawPointer, _ index: Int) -> Lane {
                 let iv = State()
                 state[0] = iv.a; state[1] = iv.b; state[2] = iv.c; state[3] = iv.d
                 state[4] = iv.e; state[5] = iv.f; state[6] = iv.g; state[7] = iv.h
+                return Lane(state: state, tail: tail, stream: Stream(messages[index], tail: tail), index: index)
             }
-            func digest(_ s: UnsafeMutablePointer<UInt32>) -> Digest {
-                Digest(words: (UInt64(s[0]) << 32 | UInt64(s[1]), UInt64(s[2]) << 32 | UInt64(s[3]),
-                               UInt64(s[4]) << 32 | UInt64(s[5]), UInt64(s[6]) << 32 | UInt64(s[7])))
+            var a = begin(states, base, 0), b = begin(states + 8, base + 2 * blockByteCount, 1)
+            var next = 2
+            /// Records `lane`'s digest and starts the next message in it, or retires it.
+            func finish(_ lane: inout Lane) {
+                let s = lane.state
+                out[lane.index] = Digest(words: (UInt64(s[0]) << 32 | UInt64(s[1]), UInt64(s[2]) << 32 | UInt64(s[3]),
+                                                 UInt64(s[4]) << 32 | UInt64(s[5]), UInt64(s[6]) << 32 | UInt64(s[7])))
+                guard next < messages.count else { lane.live = false; return }
+                lane = begin(lane.state, lane.tail, next)
+                next += 1
             }
-            start(stateA)
-            start(stateB)
-            var a = Stream(messages[0], tail: tailA), b = Stream(messages[1], tail: tailB)
-            var aIndex = 0, bIndex = 1, next = 2
-            var aLive = true, bLive = true
-            while aLive && bLive {
-                let n = Swift.min(a.run, b.run)
-                csha256_compress_shani_x2(stateA, a.position.assumingMemoryBound(to: UInt8.self),
-                                          stateB, b.position.assumingMemoryBound(to: UInt8.self), n)
-                a.advance(n)
-                b.advance(n)
-                if a.remaining == 0 {
-                    out[aIndex] = digest(stateA)
-                    if next < messages.count {
-                        start(stateA)
-                        a = Stream(messages[next], tail: tailA)
-                        aIndex = next
-                        next += 1
-                    } else {
-                        aLive = false
-                    }
+            while a.live && b.live {
+                let n = Swift.min(a.stream.run, b.stream.run)
+                csha256_compress_shani_x2(a.state, a.stream.position.assumingMemoryBound(to: UInt8.self),
+                                          b.state, b.stream.position.assumingMemoryBound(to: UInt8.self), n)
+                a.stream.advance(n)
+                b.stream.advance(n)
+                if a.stream.remaining == 0 { finish(&a) }
+                if b.stream.remaining == 0 { finish(&b) }
+            }
+            // The last message, alone (no next one: `finish` retires its lane).
+            func drain(_ lane: inout Lane) {
+                guard lane.live else { return }
+                while lane.stream.remaining > 0 {
+                    let n = lane.stream.run
+                    csha256_compress_shani(lane.state, lane.stream.position.assumingMemoryBound(to: UInt8.self), n)
+                    lane.stream.advance(n)
                 }
-                if b.remaining == 0 {
-                    out[bIndex] = digest(stateB)
-                    if next < messages.count {
-                        start(stateB)
-                        b = Stream(messages[next], tail: tailB)
-                        bIndex = next
-                        next += 1
-                    } else {
-                        bLive = false
-                    }
-                }
+                finish(&lane)
             }
-            // The last message, alone.
-            func finish(_ stream: inout Stream, _ state: UnsafeMutablePointer<UInt32>, _ index: Int) {
-                while stream.remaining > 0 {
-                    let n = stream.run
-                    csha256_compress_shani(state, stream.position.assumingMemoryBound(to: UInt8.self), n)
-                    stream.advance(n)
-                }
-                out[index] = digest(state)
-            }
-            if aLive { finish(&a, stateA, aIndex) }
-            if bLive { finish(&b, stateB, bIndex) }
+            drain(&a)
+            drain(&b)
         }
     }
 
