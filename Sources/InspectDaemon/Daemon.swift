@@ -135,7 +135,8 @@ public enum Daemon {
         service.equipment.syncRules(service: service, path: config.equipmentRulesPath)
         service.runTimeDriven(upTo: clock.now())
 
-        let snapshotter = Snapshotter(service: service, store: store, every: config.snapshotEvery, startSeq: opened.snapshotSeq)
+        let snapshotter = Snapshotter(service: service, store: store, every: config.snapshotEvery, startSeq: opened.snapshotSeq,
+                                      journalPrefix: opened.journalPrefix)
         service.snapshotter = snapshotter
         let server = try ControlServer(service: service, socketPath: config.socketPath, mode: config.socketMode)
         server.start()
@@ -193,6 +194,8 @@ enum JournalOpener {
         var tornTail: JournalRecovery.TornTail?
         /// The seq of the snapshot start-up used (0: none).
         var snapshotSeq = 0
+        /// The journal prefix start-up hashed checking that snapshot, for the next one.
+        var journalPrefix = JournalPrefixChecksum()
 
         /// The state, leaving an empty one behind.
         mutating func takeState() -> InspectionState {
@@ -208,15 +211,18 @@ enum JournalOpener {
         var state = InspectionState()
         let started = Sys.monotonicNanos()
         var resume: SnapshotStore.Position?
-        if let snapshots, let (loaded, position, prefixCheck) = Snapshotter.loadNewest(store: snapshots, journal: paths.events, log: log) {
+        var journalPrefix = JournalPrefixChecksum()
+        if let snapshots, let (loaded, position, prefixCheck) = Snapshotter.loadNewest(store: snapshots, log: log) {
             // The snapshot lets replay skip lines 1…N, but not their check: damage there
-            // must still stop the start (SPEC §4). Hashing is far cheaper than replay.
-            if let damage = try prefixCheck.get() {
+            // must still stop the start (SPEC §4).
+            let verdict = try prefixCheck.get()
+            if let damage = verdict.damage {
                 throw JournalRecovery.Failure.damaged(damage, path: paths.events)
             }
-            log.info("verified the hash chain of lines 1…\(position.seq) (alongside the snapshot's decoding), \(Int(Double(Sys.monotonicNanos() - started) / 1e6)) ms since start")
+            log.info("verified \(verdict.method) alongside the snapshot's decoding, \(Int(Double(Sys.monotonicNanos() - started) / 1e6)) ms since start")
             state = loaded
             resume = position
+            journalPrefix = verdict.journalPrefix
         }
         var scan = try PipelinedReplay.run(path: paths.events, resume: resume, state: &state)
         var torn: JournalRecovery.TornTail?
@@ -233,7 +239,7 @@ enum JournalOpener {
         let seconds = Double(Sys.monotonicNanos() - started) / 1e9
         let from = resume.map { "from the snapshot at seq \($0.seq)" } ?? "from the start"
         log.info("replayed \(scan.count - (resume?.seq ?? 0)) events \(from) in \(String(format: "%.2f", seconds)) s; at seq \(scan.count)")
-        return Opened(state: state, scan: scan, tornTail: torn, snapshotSeq: resume?.seq ?? 0)
+        return Opened(state: state, scan: scan, tornTail: torn, snapshotSeq: resume?.seq ?? 0, journalPrefix: journalPrefix)
     }
 
     /// `YYYYMMDDTHHMMSSZ` in UTC, for quarantine file names.

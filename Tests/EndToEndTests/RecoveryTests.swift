@@ -199,6 +199,24 @@ extension EndToEnd {
             #expect(!Sys.fileExists(sandbox.socketPath), "a refused start left a socket")
         }
 
+        /// A start from a snapshot compares the journal lines it skips by the snapshot's
+        /// `journalChecksum`, and the next snapshot continues the checksum from there: the
+        /// third start below only passes if the second daemon's incremental checksum over
+        /// lines 6–8 equals one of the whole file.
+        @Test func aRestartChecksTheSkippedLinesByTheSnapshotsChecksum() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            _ = try sandbox.seedAnnotations(5)
+            let second = try sandbox.startDaemon()
+            #expect(second.stderr.contains("verified the checksum of lines 1…5 ("), "\(second.stderr)")
+            let connection = try sandbox.connect()
+            for n in 6...8 { #expect(try connection.requireOK("journal.annotate", ["text": "more \(n)"])["seq"] as? Int == n) }
+            #expect(try second.terminate() == .exited(0))
+            let third = try sandbox.startDaemon()
+            #expect(third.stderr.contains("verified the checksum of lines 1…8 ("), "\(third.stderr)")
+            #expect(try journalHead(try sandbox.connect()).events == 8)
+        }
+
         /// The journal is the truth; a snapshot is only a cache of it. Restoring an older
         /// journal and writing a different history must never bring back the old state.
         @Test func aSnapshotOfAnotherHistoryIsNeverTrusted() throws {

@@ -10,6 +10,81 @@ struct SnapshotStoreTests {
     @Test func aStreamedSnapshotLoadsBack() throws {
         let dir = TemporaryDirectory()
         defer { dir.cleanUp() }
+        let written = try writeSnapshot(in: dir)
+        var expected = written.payload
+        withUnsafeBytes(of: UInt32(0xDEAD_BEEF).littleEndian) { for i in 0..<4 { expected[8 + i] = $0[i] } }
+        let file = readFile(written.path)
+        let newline = try #require(file.firstIndex(of: 10))
+        #expect(file[newline - 1] == 0x20, "the header is padded into its reserved room")
+        switch written.store.load(written.path, journal: written.store.journal) {
+        case .failure(let rejected):
+            Issue.record("rejected: \(rejected)")
+        case .success(let loaded):
+            #expect(loaded.position == written.position)
+            #expect(Array(loaded.payload) == expected)
+            #expect(loaded.journalChecksum == written.journalChecksum)
+        }
+    }
+
+    /// A version 5 snapshot (written before `journalChecksum`; same payload) still loads,
+    /// leaving its journal prefix to the hash chain check. A version 6 header without the
+    /// checksum, and any other version, is refused.
+    @Test func aVersion5SnapshotLoadsWithoutAJournalChecksum() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let written = try writeSnapshot(in: dir)
+        let original = readFile(written.path)
+        let newline = try #require(original.firstIndex(of: 10))
+        let header = String(decoding: original[..<newline], as: UTF8.self)
+        let checksumField = "\"journalChecksum\":\"\(written.journalChecksum)\","
+        try #require(header.contains(checksumField) && header.contains("\"version\":6,"))
+        func rewrite(_ edit: (String) -> String) -> Result<SnapshotStore.Loaded, SnapshotRejected> {
+            var line = Array(edit(header).utf8)
+            line += [UInt8](repeating: 0x20, count: newline - line.count)
+            writeFile(written.path, line + original[newline...])
+            return written.store.load(written.path, journal: written.store.journal)
+        }
+        switch rewrite({ $0.replacingOccurrences(of: checksumField, with: "").replacingOccurrences(of: "\"version\":6,", with: "\"version\":5,") }) {
+        case .failure(let rejected): Issue.record("a version 5 snapshot was rejected: \(rejected)")
+        case .success(let loaded):
+            #expect(loaded.journalChecksum == nil)
+            #expect(loaded.position == written.position)
+        }
+        guard case .failure(let missing) = rewrite({ $0.replacingOccurrences(of: checksumField, with: "") }) else {
+            Issue.record("a version 6 snapshot without journalChecksum was accepted")
+            return
+        }
+        #expect(missing.reason.contains("journalChecksum"))
+        guard case .failure(let newer) = rewrite({ $0.replacingOccurrences(of: "\"version\":6,", with: "\"version\":7,") }) else {
+            Issue.record("a version 7 snapshot was accepted")
+            return
+        }
+        #expect(newer.reason.contains("version"))
+    }
+
+    /// The running journal checksum equals the one-shot `SnapshotChecksum` of the same
+    /// bytes at every length: continued from a shorter prefix, started over for a shorter
+    /// one, and refused for more bytes than the file has.
+    @Test func theRunningJournalChecksumEqualsTheWholeOne() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let bytes = [UInt8]((0..<100_003).map { UInt8(truncatingIfNeeded: $0 &* 167 &+ 3) })
+        let path = dir.path + "/events.jsonl"
+        writeFile(path, bytes)
+        var running = JournalPrefixChecksum()
+        for count in [0, 1, 31, 32, 33, 64, 1_000, 4_097, 99_999, 100_003, 5_000, 63, 100_000] {
+            let whole = bytes.withUnsafeBytes { SnapshotChecksum.hex(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            #expect(try running.checksum(journal: path, count: count) == whole, "\(count) bytes")
+            #expect(running.absorbed == count & ~31)
+        }
+        #expect(throws: SystemError.self) { try running.checksum(journal: path, count: bytes.count + 1) }
+    }
+
+    /// Three journal lines and a snapshot of them whose payload is written in two pieces
+    /// and then patched (as `BinaryEncoder` does).
+    private func writeSnapshot(in dir: TemporaryDirectory) throws
+        -> (store: SnapshotStore, path: String, position: SnapshotStore.Position, payload: [UInt8], journalChecksum: String)
+    {
         var chain = ChainBuilder()
         for i in 1...3 { chain.add("第\(i)行") }
         let paths = JournalPaths(directory: dir.path)
@@ -19,7 +94,9 @@ struct SnapshotStoreTests {
                                               lineSHA256: Hex.encode(SHA256.hash(chain.lines[2])), sparseOffsets: [0])
         let payload = [UInt8]((0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         let store = SnapshotStore(paths: paths)
-        let (path, payloadBytes) = try store.write(position: position, createdAt: "2026-11-30T09:00:00.000+08:00") { file in
+        let journalChecksum = SnapshotChecksum.hex(chain.fileBytes)
+        let (path, payloadBytes) = try store.write(position: position, journalChecksum: journalChecksum,
+                                                   createdAt: "2026-11-30T09:00:00.000+08:00") { file in
             try payload.withUnsafeBytes { raw in
                 try file.append(UnsafeRawBufferPointer(rebasing: raw[..<60_000]))
                 try file.append(UnsafeRawBufferPointer(rebasing: raw[60_000...]))
@@ -27,18 +104,7 @@ struct SnapshotStoreTests {
             try file.patch32(at: 8, 0xDEAD_BEEF)
         }
         #expect(payloadBytes == payload.count)
-        var expected = payload
-        withUnsafeBytes(of: UInt32(0xDEAD_BEEF).littleEndian) { for i in 0..<4 { expected[8 + i] = $0[i] } }
-        let file = readFile(path)
-        let newline = try #require(file.firstIndex(of: 10))
-        #expect(file[newline - 1] == 0x20, "the header is padded into its reserved room")
-        switch store.load(path, journal: paths.events) {
-        case .failure(let rejected):
-            Issue.record("rejected: \(rejected)")
-        case .success(let loaded):
-            #expect(loaded.position == position)
-            #expect(Array(loaded.payload) == expected)
-        }
+        return (store, path, position, payload, journalChecksum)
     }
 
     /// The checksum read back from the file in 4 MB pieces equals the one computed over
