@@ -277,7 +277,10 @@ public struct SnapshotRejected: Error, Sendable, CustomStringConvertible {
     public var description: String { "snapshot \(path) ignored: \(reason)" }
 }
 
-/// A file mapped read-only for as long as this object lives.
+/// A file mapped read-only for as long as this object lives, for reading all of it: its
+/// page table is filled when it is mapped (`MAP_POPULATE`), which for the 4.3 GB journal
+/// costs less than a fault every 16 pages as it is read (0.75 against 0.9–1.2 CPU-s to map
+/// and hash it, measured with a C probe).
 public final class MappedFile: @unchecked Sendable {
     public let bytes: UnsafeRawBufferPointer
 
@@ -289,7 +292,7 @@ public final class MappedFile: @unchecked Sendable {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return
         }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else {
             throw SystemError("mmap", errno: errno, context: path)
         }
         _ = madvise(base, size, MADV_SEQUENTIAL)

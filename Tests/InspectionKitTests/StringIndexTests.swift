@@ -32,6 +32,22 @@ struct StringIndexTests {
         }
     }
 
+    /// Keys added in bulk (`append(count:key:)`, as a snapshot's decode builds its indexes)
+    /// find the same records as keys added one by one: a first batch that grows the table,
+    /// a second that fits in it (placed without a rehash), then single appends.
+    @Test func keysAddedInBulkFindWhatSingleAppendsFind() {
+        let keys = (0..<1_100).map { i in i % 3 == 0 ? "91350100MA\(i)" : "福州市鼓楼区五一中路\(i)号" }
+        var bulk = StringIndex()
+        bulk.append(count: 1_000) { keys[$0] }
+        bulk.append(count: 20) { keys[1_000 + $0] }   // 1,020 keys fit the 2,048 slots of the first batch
+        for key in keys[1_020...] { bulk.append(key) }
+        #expect(bulk.count == keys.count)
+        for (n, key) in keys.enumerated() {
+            #expect(bulk.find(key) { keys[$0] == key } == Int32(n), "\(key)")
+        }
+        #expect(bulk.find("91350100MA1") { keys[$0] == "91350100MA1" } == nil)
+    }
+
     /// Keys that are equal as text but not as bytes (é composed and decomposed) are two keys.
     @Test func keysCompareAsBytes() {
         var index = StringIndex()

@@ -42,13 +42,14 @@ public struct DirectoryState: Sendable, Codable {
         inspectors = try c.decode([String: Inspector].self, forKey: .inspectors)
         items = try c.decode([String: InspectionItem].self, forKey: .items)
         conflicts = try c.decode([String: [String: String]].self, forKey: .conflicts)
-        entityIndex.reserveCapacity(entities.count)
+        let entities = self.entities
+        entityIndex.append(count: entities.count) { entities[$0].id }
         packedIDs.reserveCapacity(entities.count)
         entityAttributes.reserveCapacity(entities.count)
-        for entity in entities {
-            entityIndex.append(entity.id)
-            packedIDs.append(PackedID(entity.id))
-            entityAttributes.append(EntityAttributes(entity))
+        // Field by field: a copy of each entity would retain and release all its strings.
+        for n in entities.indices {
+            packedIDs.append(PackedID(entities[n].id))
+            entityAttributes.append(EntityAttributes(status: entities[n].status, kind: entities[n].kind, risk: entities[n].risk))
         }
         conflictCount = conflicts.values.reduce(0) { $0 + $1.count }
     }

@@ -61,8 +61,12 @@ public struct EntityAttributes: Sendable, Equatable, Codable {
     public var risk: RiskClass?
 
     init(_ entity: Entity) {
-        status = entity.status
-        kind = entity.kind
-        risk = entity.risk
+        self.init(status: entity.status, kind: entity.kind, risk: entity.risk)
+    }
+
+    init(status: EntityStatus, kind: EntityKind, risk: RiskClass?) {
+        self.status = status
+        self.kind = kind
+        self.risk = risk
     }
 }

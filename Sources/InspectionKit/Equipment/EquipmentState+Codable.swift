@@ -76,14 +76,16 @@ extension EquipmentState: Codable {
             directiveIndex[directive.id] = d
             directives[d].user = intern(directive.user)
         }
-        codeIndex.reserveCapacity(units.count)
+        do {
+            let decoded = units   // released before the loop below writes to `units` (no copy)
+            codeIndex.append(count: decoded.count) { decoded[$0].code }
+        }
         for i in units.indices {
-            codeIndex.append(units[i].code)
             units[i].user = intern(units[i].user)
             units[i].userName = intern(units[i].userName)
             units[i].region = intern(units[i].region)
             if let variant = units[i].variant { units[i].variant = intern(variant) }
-            tally.count(units[i], 1)
+            tally.count(flags(i), 1)   // not `units[i]`: a copy of the unit retains and releases its strings
         }
         reminders.rebuild(units: units)
     }

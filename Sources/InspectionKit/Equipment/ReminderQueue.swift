@@ -79,8 +79,9 @@ struct ReminderQueue: Sendable {
     mutating func rebuild(units: ChunkedArray<EquipmentUnit>) {
         var live: [UInt64] = []
         live.reserveCapacity(units.count)
-        for (i, unit) in units.enumerated() where unit.reminderDay != Self.none {
-            live.append(Self.pack(day: unit.reminderDay, unit: Int32(i)))
+        for i in units.indices {
+            let day = units[i].reminderDay   // the field alone: copying the unit would retain its strings
+            if day != Self.none { live.append(Self.pack(day: day, unit: Int32(i))) }
         }
         live.sort()
         var unique: [UInt64] = []
