@@ -40,7 +40,10 @@ struct StringIndexTests {
         var bulk = StringIndex()
         bulk.append(count: 1_000) { keys[$0] }
         bulk.append(count: 20) { keys[1_000 + $0] }   // 1,020 keys fit the 2,048 slots of the first batch
-        for key in keys[1_020...] { bulk.append(key) }
+        for n in 0..<1_020 {
+            #expect(bulk.find(keys[n]) { keys[$0] == keys[n] } == Int32(n), "\(keys[n]) before any rehash")
+        }
+        for key in keys[1_020...] { bulk.append(key) }   // grows past 1,024 keys: a rehash
         #expect(bulk.count == keys.count)
         for (n, key) in keys.enumerated() {
             #expect(bulk.find(key) { keys[$0] == key } == Int32(n), "\(key)")
