@@ -16,7 +16,7 @@ struct InspectionDetailsColumnTests {
     }
 
     func roundTrip(_ columns: InspectionColumns) throws -> (ChunkedArray<InspectionRecord>, details: TextArena) {
-        try BinaryDecoder().decode(InspectionColumns.self, from: try BinaryEncoder().encode(columns)).records()
+        try BinaryDecoder().decode(InspectionColumns.Decoded.self, from: try BinaryEncoder().encode(columns)).pair
     }
 
     @Test func detailLengthsMustTileTheText() throws {

@@ -57,7 +57,7 @@ extension TextArenaTests {
                                             certificateDue: nil, nextDue: nil, details: ref))
         }
         let bytes = try BinaryEncoder().encode(InspectionColumns(records, details: arena))
-        let (decoded, text) = try BinaryDecoder().decode(InspectionColumns.self, from: bytes).records()
+        let (decoded, text) = try BinaryDecoder().decode(InspectionColumns.Decoded.self, from: bytes).pair
         #expect(Array(decoded).map { text.string($0.details) } == [#"{"report":"一"}"#, #"{"report":"二"}"#, ""])
         #expect(text.byteCount == #"{"report":"一"}"#.utf8.count * 2)
     }

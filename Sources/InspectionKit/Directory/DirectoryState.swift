@@ -38,7 +38,7 @@ public struct DirectoryState: Sendable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        entities = try c.decode(EntityColumns.self, forKey: .entities).entities()
+        entities = try c.decode(EntityColumns.Decoded.self, forKey: .entities).entities
         inspectors = try c.decode([String: Inspector].self, forKey: .inspectors)
         items = try c.decode([String: InspectionItem].self, forKey: .items)
         conflicts = try c.decode([String: [String: String]].self, forKey: .conflicts)
@@ -139,7 +139,9 @@ public struct DirectoryState: Sendable, Codable {
 
 /// Entities stored column by column in snapshots: a million entities decode as nine
 /// string arrays instead of a million keyed containers (several times faster to load).
-struct EntityColumns: Codable {
+struct EntityColumns: Encodable {
+    enum CodingKeys: String, CodingKey { case id, name, kind, industry, region, address, risk, tags, status }
+
     var id: [String] = [], name: [String] = [], kind: [String] = [], industry: [String] = [], region: [String] = []
     var address: [String] = [], risk: [String] = [], tags: [String] = [], status: [String] = []
 
@@ -154,20 +156,36 @@ struct EntityColumns: Codable {
         }
     }
 
-    func entities() throws -> ChunkedArray<Entity> {
-        let n = id.count
-        guard [name, kind, industry, region, address, risk, tags, status].allSatisfy({ $0.count == n }) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "entity columns differ in length"))
-        }
-        var result = ChunkedArray<Entity>()
-        result.reserveCapacity(n)
-        for i in 0..<n {
-            guard let k = EntityKind(rawValue: kind[i]), let st = EntityStatus(rawValue: status[i]), let r = RiskClass.parse(risk[i]) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "entity \(id[i]) has a bad kind, status or risk"))
+    /// The entities, decoded from the columns where they lie (`StringColumn`).
+    struct Decoded: Decodable {
+        var entities = ChunkedArray<Entity>()
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            var id = try c.stringColumn(.id), name = try c.stringColumn(.name), kind = try c.stringColumn(.kind)
+            var industry = try c.stringColumn(.industry), region = try c.stringColumn(.region), address = try c.stringColumn(.address)
+            var risk = try c.stringColumn(.risk), tags = try c.stringColumn(.tags), status = try c.stringColumn(.status)
+            let n = id.count
+            guard [name, kind, industry, region, address, risk, tags, status].allSatisfy({ $0.count == n }) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "entity columns differ in length"))
             }
-            result.append(Entity(id: id[i], name: name[i], kind: k, industry: industry[i], region: region[i], address: address[i], risk: r,
-                                 tags: tags[i].isEmpty ? [] : tags[i].split(separator: Self.tagSeparator).map(String.init), status: st))
+            entities.reserveCapacity(n)
+            for _ in 0..<n {
+                let entityID = try id.next(), entityName = try name.next()
+                guard let k = EntityKind(rawValue: try kind.next()) else { throw Self.bad(entityID, "kind") }
+                let entityIndustry = try industry.next(), entityRegion = try region.next(), entityAddress = try address.next()
+                guard let r = RiskClass.parse(try risk.next()) else { throw Self.bad(entityID, "risk") }
+                let joinedTags = try tags.next()
+                guard let st = EntityStatus(rawValue: try status.next()) else { throw Self.bad(entityID, "status") }
+                entities.append(Entity(id: entityID, name: entityName, kind: k, industry: entityIndustry, region: entityRegion, address: entityAddress,
+                                       risk: r, tags: joinedTags.isEmpty ? [] : joinedTags.split(separator: EntityColumns.tagSeparator).map(String.init),
+                                       status: st))
+            }
+            for column in [id, name, kind, industry, region, address, risk, tags, status] { try column.finish() }
         }
-        return result
+
+        private static func bad(_ id: String, _ field: String) -> DecodingError {
+            .dataCorrupted(.init(codingPath: [], debugDescription: "entity \(id) has a bad \(field)"))
+        }
     }
 }

@@ -41,8 +41,8 @@ public struct InspectionState: Sendable, Codable {
     }
 
     /// The special-equipment part (two thirds of a large snapshot's decoding) and the
-    /// directory and tasks are decoded at the same time, on two cores, when the decoder
-    /// can hand the equipment's bytes over undecoded (a `BinaryDecoder`).
+    /// directory and tasks are decoded at the same time, on two cores: the equipment's
+    /// bytes are handed over undecoded (snapshots are decoded by `BinaryDecoder` only).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         lastSeq = try c.decode(Int.self, forKey: .lastSeq)
@@ -50,20 +50,15 @@ public struct InspectionState: Sendable, Codable {
         eventCounts = try c.decode(EventCounts.self, forKey: .eventCounts)
         recentAnnotations = try c.decode([Annotation].self, forKey: .recentAnnotations)
         tailRepairs = try c.decode([JSONObject].self, forKey: .tailRepairs)
-        if let equipmentBytes = try? c.decode(EncodedValue.self, forKey: .equipment) {
-            var equipment = EquipmentState()
-            try concurrently({
-                equipment = try BinaryDecoder().decode(EquipmentState.self, from: equipmentBytes)
-            }, {
-                directory = try c.decode(DirectoryState.self, forKey: .directory)
-                tasks = try c.decode(TaskState.self, forKey: .tasks)
-            })
-            self.equipment = equipment
-        } else {
+        let equipmentBytes = try c.decode(EncodedValue.self, forKey: .equipment)
+        var equipment = EquipmentState()
+        try concurrently({
+            equipment = try BinaryDecoder().decode(EquipmentState.self, from: equipmentBytes)
+        }, {
             directory = try c.decode(DirectoryState.self, forKey: .directory)
             tasks = try c.decode(TaskState.self, forKey: .tasks)
-            equipment = try c.decode(EquipmentState.self, forKey: .equipment)
-        }
+        })
+        self.equipment = equipment
     }
 
     /// Every event type `apply` knows. The journal reader shares one String per type

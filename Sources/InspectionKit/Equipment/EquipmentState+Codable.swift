@@ -37,33 +37,29 @@ extension EquipmentState: Codable {
         rulesSeq = try c.decode(Int.self, forKey: .rulesSeq)
         rulesSource = try c.decodeIfPresent(String.self, forKey: .rulesSource)
         // Inspections and history are about half the work of a large snapshot: decoded on
-        // a second core while this one rebuilds the registry, when the decoder can hand
-        // their bytes over undecoded (a `BinaryDecoder`). With the directory decoded
-        // alongside the whole equipment part (`InspectionState.init(from:)`), the 10M-event
-        // snapshot decodes in 3.3–3.8 s instead of 4.1–4.4 s.
-        if let inspectionBytes = try? c.decode(EncodedValue.self, forKey: .inspections),
-           let historyBytes = try? c.decode(EncodedValue.self, forKey: .history) {
-            var inspections = ChunkedArray<InspectionRecord>(), history = ChunkedArray<HistoryEntry>()
-            var details = TextArena()
-            try concurrently({
-                (inspections, details) = try BinaryDecoder().decode(InspectionColumns.self, from: inspectionBytes).records()
-                history = try BinaryDecoder().decode(HistoryColumns.self, from: historyBytes).entries()
-            }, {
-                try decodeRegistry(c)
-            })
-            self.inspections = inspections
-            self.inspectionDetails = details
-            self.history = history
-        } else {
-            (inspections, inspectionDetails) = try c.decode(InspectionColumns.self, forKey: .inspections).records()
-            history = try c.decode(HistoryColumns.self, forKey: .history).entries()
+        // a second core while this one rebuilds the registry (their bytes handed over
+        // undecoded). With the directory decoded alongside the whole equipment part
+        // (`InspectionState.init(from:)`), the 10M-event snapshot decoded in 3.3–3.8 s
+        // instead of 4.1–4.4 s. Snapshots are decoded by `BinaryDecoder` only: the columns
+        // are read where they lie in its payload.
+        let inspectionBytes = try c.decode(EncodedValue.self, forKey: .inspections)
+        let historyBytes = try c.decode(EncodedValue.self, forKey: .history)
+        var inspections = ChunkedArray<InspectionRecord>(), history = ChunkedArray<HistoryEntry>()
+        var details = TextArena()
+        try concurrently({
+            (inspections, details) = try BinaryDecoder().decode(InspectionColumns.Decoded.self, from: inspectionBytes).pair
+            history = try BinaryDecoder().decode(HistoryColumns.Decoded.self, from: historyBytes).entries
+        }, {
             try decodeRegistry(c)
-        }
+        })
+        self.inspections = inspections
+        self.inspectionDetails = details
+        self.history = history
     }
 
     /// Everything but the inspections and the history, and the indexes rebuilt.
     private mutating func decodeRegistry(_ c: KeyedDecodingContainer<CodingKeys>) throws {
-        units = try c.decode(UnitColumns.self, forKey: .units).units()
+        units = try c.decode(UnitColumns.Decoded.self, forKey: .units).units
         historyDetails = try c.decode([Int32: JSONObject].self, forKey: .historyDetails)
         actors = try c.decode([String].self, forKey: .actors)
         reminderStages = try c.decode([Int].self, forKey: .reminderStages)

@@ -1,7 +1,9 @@
 /// Snapshot layouts for the big equipment arrays: one array per field instead of one
-/// keyed container per record, so a million units or history entries encode and decode
-/// as a few bulk copies (`BinaryEncoder`'s fast paths) rather than millions of dynamic
-/// casts. Optional days are stored as `Int32.min`; enums by their index in `allCases`.
+/// keyed container per record, so a million units or history entries encode as a few
+/// bulk copies (`BinaryEncoder`'s fast paths) rather than millions of dynamic casts, and
+/// decode (`Decoded`) straight from the payload's columns into the records
+/// (`FixedColumn`, `StringColumn`). Optional days are stored as `Int32.min`; enums by
+/// their index in `allCases`.
 
 private let noDay = Int32.min
 
@@ -23,7 +25,9 @@ private func columnError(_ why: String) -> DecodingError {
     .dataCorrupted(.init(codingPath: [], debugDescription: "equipment snapshot: \(why)"))
 }
 
-struct UnitColumns: Codable {
+struct UnitColumns: Encodable {
+    enum CodingKeys: String, CodingKey { case code, registration, variant, user, userName, address, region, days, small, registeredSeq }
+
     var code: [String] = [], registration: [String] = [], variant: [String] = [], user: [String] = []
     var userName: [String] = [], address: [String] = [], region: [String] = []
     /// Per unit `daysPerUnit` values: commissioned, nextDue, dueBase, lastInspected,
@@ -58,37 +62,51 @@ struct UnitColumns: Codable {
         }
     }
 
-    func units() throws -> ChunkedArray<EquipmentUnit> {
-        let n = code.count
-        guard [registration.count, variant.count, user.count, userName.count, address.count, region.count, registeredSeq.count].allSatisfy({ $0 == n }),
-              days.count == n * Self.daysPerUnit, small.count == n * Self.smallPerUnit else { throw columnError("unit columns differ in length") }
-        var result = ChunkedArray<EquipmentUnit>()
-        result.reserveCapacity(n)
-        for i in 0..<n {
-            let d = i * Self.daysPerUnit, s = i * Self.smallPerUnit
-            guard let commissioned = day(days[d]), let dueBase = day(days[d + 2]) else { throw columnError("unit \(code[i]) lacks a date") }
-            let flags = small[s + 4]
-            let category: EquipmentCategory = try decodeCase(small[s], "category")
-            let status: EquipmentStatus = try decodeCase(small[s + 2], "status")
-            let source: DueSource = try decodeCase(small[s + 3], "due source")
-            let variantValue: String? = flags & 1 != 0 ? variant[i] : nil
-            var unit = EquipmentUnit(
-                code: code[i], registration: registration[i], category: category,
-                variant: variantValue, user: user[i], userName: userName[i], address: address[i], region: region[i],
-                commissioned: commissioned, gradeValue: small[s + 1], status: status,
-                nextDue: day(days[d + 1]), nextDueSource: source, dueBase: dueBase,
-                dueBaseIsFirst: flags & 2 != 0, lastInspected: day(days[d + 3]), lastInspectionIndex: days[d + 8],
-                failed: flags & 4 != 0, notUsableByGrade: flags & 8 != 0, suspendedOn: day(days[d + 4]), scrappedOn: day(days[d + 5]),
-                remindedDue: day(days[d + 6]), remindedStage: days[d + 7], reminderDay: days[d + 10],
-                lastHistory: days[d + 9], registeredSeq: registeredSeq[i])
-            unit.highestRemindedDue = days[d + 11]
-            result.append(unit)
+    /// The units, decoded from the columns where they lie.
+    struct Decoded: Decodable {
+        var units = ChunkedArray<EquipmentUnit>()
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            var code = try c.stringColumn(.code), registration = try c.stringColumn(.registration)
+            var variant = try c.stringColumn(.variant), user = try c.stringColumn(.user), userName = try c.stringColumn(.userName)
+            var address = try c.stringColumn(.address), region = try c.stringColumn(.region)
+            let days = try c.fixedColumn(.days, of: Int32.self), small = try c.fixedColumn(.small, of: UInt8.self)
+            let registeredSeq = try c.fixedColumn(.registeredSeq, of: Int.self)
+            let n = code.count
+            guard [registration.count, variant.count, user.count, userName.count, address.count, region.count, registeredSeq.count].allSatisfy({ $0 == n }),
+                  days.count == n * UnitColumns.daysPerUnit, small.count == n * UnitColumns.smallPerUnit else { throw columnError("unit columns differ in length") }
+            units.reserveCapacity(n)
+            for i in 0..<n {
+                let d = i * UnitColumns.daysPerUnit, s = i * UnitColumns.smallPerUnit
+                let unitCode = try code.next()
+                guard let commissioned = day(days[d]), let dueBase = day(days[d + 2]) else { throw columnError("unit \(unitCode) lacks a date") }
+                let flags = small[s + 4]
+                let category: EquipmentCategory = try decodeCase(small[s], "category")
+                let status: EquipmentStatus = try decodeCase(small[s + 2], "status")
+                let source: DueSource = try decodeCase(small[s + 3], "due source")
+                let variantText = try variant.next()
+                var unit = EquipmentUnit(
+                    code: unitCode, registration: try registration.next(), category: category,
+                    variant: flags & 1 != 0 ? variantText : nil, user: try user.next(), userName: try userName.next(),
+                    address: try address.next(), region: try region.next(),
+                    commissioned: commissioned, gradeValue: small[s + 1], status: status,
+                    nextDue: day(days[d + 1]), nextDueSource: source, dueBase: dueBase,
+                    dueBaseIsFirst: flags & 2 != 0, lastInspected: day(days[d + 3]), lastInspectionIndex: days[d + 8],
+                    failed: flags & 4 != 0, notUsableByGrade: flags & 8 != 0, suspendedOn: day(days[d + 4]), scrappedOn: day(days[d + 5]),
+                    remindedDue: day(days[d + 6]), remindedStage: days[d + 7], reminderDay: days[d + 10],
+                    lastHistory: days[d + 9], registeredSeq: registeredSeq[i])
+                unit.highestRemindedDue = days[d + 11]
+                units.append(unit)
+            }
+            for column in [code, registration, variant, user, userName, address, region] { try column.finish() }
         }
-        return result
     }
 }
 
-struct HistoryColumns: Codable {
+struct HistoryColumns: Encodable {
+    enum CodingKeys: String, CodingKey { case seq, atMillis, ints, kind }
+
     var seq: [Int] = [], atMillis: [Int] = []
     /// Per entry: unit, previous, actor, a, b.
     var ints: [Int32] = []
@@ -104,21 +122,29 @@ struct HistoryColumns: Codable {
         }
     }
 
-    func entries() throws -> ChunkedArray<HistoryEntry> {
-        let n = seq.count
-        guard atMillis.count == n, kind.count == n, ints.count == n * 5 else { throw columnError("history columns differ in length") }
-        var result = ChunkedArray<HistoryEntry>()
-        result.reserveCapacity(n)
-        for i in 0..<n {
-            guard let k = HistoryEntry.Kind(rawValue: kind[i]) else { throw columnError("bad history kind \(kind[i])") }
-            result.append(HistoryEntry(seq: seq[i], atMillis: Int64(atMillis[i]), unit: ints[i * 5], previous: ints[i * 5 + 1], kind: k,
-                                       actor: ints[i * 5 + 2], a: ints[i * 5 + 3], b: ints[i * 5 + 4]))
+    /// The entries, decoded from the columns where they lie.
+    struct Decoded: Decodable {
+        var entries = ChunkedArray<HistoryEntry>()
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let seq = try c.fixedColumn(.seq, of: Int.self), atMillis = try c.fixedColumn(.atMillis, of: Int.self)
+            let ints = try c.fixedColumn(.ints, of: Int32.self), kind = try c.fixedColumn(.kind, of: UInt8.self)
+            let n = seq.count
+            guard atMillis.count == n, kind.count == n, ints.count == n * 5 else { throw columnError("history columns differ in length") }
+            entries.reserveCapacity(n)
+            for i in 0..<n {
+                guard let k = HistoryEntry.Kind(rawValue: kind[i]) else { throw columnError("bad history kind \(kind[i])") }
+                entries.append(HistoryEntry(seq: seq[i], atMillis: Int64(atMillis[i]), unit: ints[i * 5], previous: ints[i * 5 + 1], kind: k,
+                                            actor: ints[i * 5 + 2], a: ints[i * 5 + 3], b: ints[i * 5 + 4]))
+            }
         }
-        return result
     }
 }
 
-struct InspectionColumns: Codable {
+struct InspectionColumns: Encodable {
+    enum CodingKeys: String, CodingKey { case seq, days, small, detailsLength, detailsText }
+
     var seq: [Int] = []
     /// Per record: date, certificateDue, nextDue.
     var days: [Int32] = []
@@ -149,22 +175,32 @@ struct InspectionColumns: Codable {
         }
     }
 
-    func records() throws -> (ChunkedArray<InspectionRecord>, details: TextArena) {
-        let n = seq.count
-        guard days.count == n * 3, small.count == n * 3, detailsLength.count == n else { throw columnError("inspection columns differ in length") }
-        var result = ChunkedArray<InspectionRecord>()
-        result.reserveCapacity(n)
-        var offset = 0
-        for i in 0..<n {
-            guard let date = day(days[i * 3]) else { throw columnError("inspection seq \(seq[i]) lacks its date") }
-            let details = TextArena.Ref(offset: offset, count: UInt32(clamping: detailsLength[i]))
-            guard detailsLength[i] >= 0, detailsText.contains(details) else { throw columnError("inspection seq \(seq[i]): details past the end of their text") }
-            offset += Int(details.count)
-            result.append(InspectionRecord(seq: seq[i], date: date, kind: try decodeCase(small[i * 3], "inspection kind"),
-                                           conclusion: try decodeCase(small[i * 3 + 1], "conclusion"), grade: small[i * 3 + 2],
-                                           certificateDue: day(days[i * 3 + 1]), nextDue: day(days[i * 3 + 2]), details: details))
+    /// The records and their details text, decoded from the columns where they lie.
+    struct Decoded: Decodable {
+        var records = ChunkedArray<InspectionRecord>()
+        var details = TextArena()
+        var pair: (ChunkedArray<InspectionRecord>, details: TextArena) { (records, details) }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let seq = try c.fixedColumn(.seq, of: Int.self), days = try c.fixedColumn(.days, of: Int32.self)
+            let small = try c.fixedColumn(.small, of: UInt8.self), detailsLength = try c.fixedColumn(.detailsLength, of: Int32.self)
+            details = try c.decode(TextArena.self, forKey: .detailsText)
+            let n = seq.count
+            guard days.count == n * 3, small.count == n * 3, detailsLength.count == n else { throw columnError("inspection columns differ in length") }
+            records.reserveCapacity(n)
+            var offset = 0
+            for i in 0..<n {
+                guard let date = day(days[i * 3]) else { throw columnError("inspection seq \(seq[i]) lacks its date") }
+                let length = detailsLength[i]
+                let ref = TextArena.Ref(offset: offset, count: UInt32(clamping: length))
+                guard length >= 0, details.contains(ref) else { throw columnError("inspection seq \(seq[i]): details past the end of their text") }
+                offset += Int(ref.count)
+                records.append(InspectionRecord(seq: seq[i], date: date, kind: try decodeCase(small[i * 3], "inspection kind"),
+                                                conclusion: try decodeCase(small[i * 3 + 1], "conclusion"), grade: small[i * 3 + 2],
+                                                certificateDue: day(days[i * 3 + 1]), nextDue: day(days[i * 3 + 2]), details: ref))
+            }
+            guard offset == details.byteCount else { throw columnError("inspection details text is \(details.byteCount) bytes, the records use \(offset)") }
         }
-        guard offset == detailsText.byteCount else { throw columnError("inspection details text is \(detailsText.byteCount) bytes, the records use \(offset)") }
-        return (result, detailsText)
     }
 }

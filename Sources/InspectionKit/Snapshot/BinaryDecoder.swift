@@ -309,3 +309,71 @@ struct BinarySingleDecoder: SingleValueDecodingContainer {
     func decodeNil() -> Bool { false }
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try source.decodeValue(T.self) }
 }
+
+// MARK: - Columns read in place
+
+/// An `[E]` column of a snapshot read where it lies in the payload: the decode of a
+/// million records reads their fields from here instead of first copying each column
+/// into an array (fresh memory the kernel zeroes, then frees). The layout is
+/// `BinaryEncoder`'s bulk one: a `UInt32` count, then the little-endian values. Valid
+/// while the payload is (see `EncodedValue`).
+struct FixedColumn<E: FixedWidthInteger> {
+    let count: Int
+    private let values: UnsafeRawBufferPointer
+
+    init(_ value: EncodedValue) throws {
+        let source = BinarySource(value.bytes, offset: value.offset)
+        count = Int(try source.u32())
+        let byteCount = count * MemoryLayout<E>.size
+        guard value.bytes.count - source.position == byteCount else {
+            throw source.corrupt("a column of \(count) values of \(MemoryLayout<E>.size) bytes has \(value.bytes.count - source.position) bytes")
+        }
+        values = UnsafeRawBufferPointer(rebasing: value.bytes[source.position...])
+    }
+
+    /// Value `i`; `i` must be below `count` (the decoders check the column lengths first).
+    @inline(__always) subscript(i: Int) -> E {
+        E(littleEndian: values.loadUnaligned(fromByteOffset: i &* MemoryLayout<E>.size, as: E.self))
+    }
+}
+
+/// A `[String]` column of a snapshot read in place, one string at a time in order, each
+/// String made once and moved into its record (decoding into a `[String]` first cost an
+/// array per column and a retain and release per string).
+struct StringColumn {
+    let count: Int
+    private let source: BinarySource
+    private var read = 0
+
+    init(_ value: EncodedValue) throws {
+        source = BinarySource(value.bytes, offset: value.offset)
+        count = Int(try source.u32())
+        try source.need(count * 4)   // each string has at least its length
+    }
+
+    /// The next string; at most `count` of them.
+    mutating func next() throws -> String {
+        guard read < count else { throw source.corrupt("a column of \(count) strings read past its end") }
+        read += 1
+        return try source.string()
+    }
+
+    /// Checks that every string was read and nothing follows the last one.
+    func finish() throws {
+        guard read == count, source.position == source.bytes.count else {
+            throw source.corrupt("a column of \(count) strings: \(read) read, \(source.bytes.count - source.position) bytes left")
+        }
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// The `[E]` value for `key`, read in place (a `BinaryDecoder` only).
+    func fixedColumn<E: FixedWidthInteger>(_ key: Key, of type: E.Type = E.self) throws -> FixedColumn<E> {
+        try FixedColumn(decode(EncodedValue.self, forKey: key))
+    }
+
+    /// The `[String]` value for `key`, read in place (a `BinaryDecoder` only).
+    func stringColumn(_ key: Key) throws -> StringColumn {
+        try StringColumn(decode(EncodedValue.self, forKey: key))
+    }
+}

@@ -1,0 +1,79 @@
+@testable import InspectionKit
+import Testing
+
+/// The columns a snapshot's decode reads in place (`FixedColumn`, `StringColumn`) give back
+/// what `BinaryEncoder` wrote, and damage to them is an error, never a trap or a short read.
+struct SnapshotColumnTests {
+    private struct Columns: Encodable {
+        enum CodingKeys: String, CodingKey { case numbers, texts }
+        var numbers: [Int32]
+        var texts: [String]
+    }
+
+    /// Decodes `Columns`' two fields in place.
+    private struct InPlace: Decodable {
+        var numbers: [Int32] = []
+        var texts: [String] = []
+        var extraRead: Bool
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Columns.CodingKeys.self)
+            let numbers = try c.fixedColumn(.numbers, of: Int32.self)
+            var texts = try c.stringColumn(.texts)
+            self.numbers = (0..<numbers.count).map { numbers[$0] }
+            for _ in 0..<texts.count { self.texts.append(try texts.next()) }
+            extraRead = (try? texts.next()) != nil
+            try texts.finish()
+        }
+    }
+
+    @Test func columnsReadInPlaceGiveBackWhatWasEncoded() throws {
+        let numbers: [Int32] = [0, 1, -1, .min, .max, 0x0102_0304]
+        let texts = ["", "a", "福州市鼓楼区五一中路88号", String(repeating: "长", count: 300), "\u{1F}", "tab\there"]
+        let decoded = try BinaryDecoder().decode(InPlace.self, from: try BinaryEncoder().encode(Columns(numbers: numbers, texts: texts)))
+        #expect(decoded.numbers == numbers)
+        #expect(decoded.texts == texts)
+        #expect(!decoded.extraRead, "a string column gave more strings than its count")
+    }
+
+    /// Damage: a fixed column whose bytes don't match its count, a string column whose last
+    /// string runs past its end, and one with bytes after its last string.
+    @Test func damagedColumnsAreErrors() throws {
+        let good = try BinaryEncoder().encode(Columns(numbers: [1, 2, 3], texts: ["一", "二"]))
+        func decodes(_ bytes: [UInt8]) -> Bool { (try? BinaryDecoder().decode(InPlace.self, from: bytes)) != nil }
+        #expect(decodes(good))
+        // The numbers' count (the first UInt32 of their value) says 4 instead of 3.
+        let numbersCount = try #require(find([3, 0, 0, 0, 1, 0, 0, 0], in: good))
+        var longer = good
+        longer[numbersCount] = 4
+        #expect(!decodes(longer))
+        // The texts' count says 3: the third string would start past the column's end.
+        let textsCount = try #require(find([2, 0, 0, 0, 3, 0, 0, 0, 0xE4], in: good))   // count 2, then "一" (3 bytes)
+        var moreTexts = good
+        moreTexts[textsCount] = 3
+        #expect(!decodes(moreTexts))
+        // The texts' count says 1: the second string is left over.
+        var fewerTexts = good
+        fewerTexts[textsCount] = 1
+        #expect(!decodes(fewerTexts))
+    }
+
+    /// A unit snapshot whose columns disagree in length is refused with an error.
+    @Test func unitColumnsOfDifferentLengthsAreRefused() throws {
+        var ledger = try DomainLedger.equipment()
+        try ledger.register("E1", ["nextDue": "2026-02-20"])
+        try ledger.register("E2", ["nextDue": "2026-03-20"])
+        var columns = UnitColumns(ledger.state.equipment.units)
+        #expect(try BinaryDecoder().decode(UnitColumns.Decoded.self, from: try BinaryEncoder().encode(columns)).units.count == 2)
+        columns.days.removeLast()
+        #expect(throws: DecodingError.self) { try BinaryDecoder().decode(UnitColumns.Decoded.self, from: try BinaryEncoder().encode(columns)) }
+        columns = UnitColumns(ledger.state.equipment.units)
+        columns.address.removeLast()
+        #expect(throws: DecodingError.self) { try BinaryDecoder().decode(UnitColumns.Decoded.self, from: try BinaryEncoder().encode(columns)) }
+    }
+
+    private func find(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        return (0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle }
+    }
+}
