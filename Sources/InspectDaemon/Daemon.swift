@@ -136,7 +136,7 @@ public enum Daemon {
         service.runTimeDriven(upTo: clock.now())
 
         let snapshotter = Snapshotter(service: service, store: store, every: config.snapshotEvery, startSeq: opened.snapshotSeq,
-                                      journalPrefix: opened.journalPrefix)
+                                      checkedPrefix: opened.checkedPrefix)
         service.snapshotter = snapshotter
         let server = try ControlServer(service: service, socketPath: config.socketPath, mode: config.socketMode)
         server.start()
@@ -194,8 +194,8 @@ enum JournalOpener {
         var tornTail: JournalRecovery.TornTail?
         /// The seq of the snapshot start-up used (0: none).
         var snapshotSeq = 0
-        /// The journal prefix start-up hashed checking that snapshot, for the next one.
-        var journalPrefix = JournalPrefixChecksum()
+        /// The journal prefix start-up checked and hashed with that snapshot, for the next one.
+        var checkedPrefix = Snapshotter.CheckedPrefix()
 
         /// The state, leaving an empty one behind.
         mutating func takeState() -> InspectionState {
@@ -211,7 +211,7 @@ enum JournalOpener {
         var state = InspectionState()
         let started = Sys.monotonicNanos()
         var resume: SnapshotStore.Position?
-        var journalPrefix = JournalPrefixChecksum()
+        var checkedPrefix = Snapshotter.CheckedPrefix()
         if let snapshots, let (loaded, position, prefixCheck) = Snapshotter.loadNewest(store: snapshots, log: log) {
             // The snapshot lets replay skip lines 1…N, but not their check: damage there
             // must still stop the start (SPEC §4).
@@ -222,7 +222,7 @@ enum JournalOpener {
             log.info("verified \(verdict.method) alongside the snapshot's decoding, \(Int(Double(Sys.monotonicNanos() - started) / 1e6)) ms since start")
             state = loaded
             resume = position
-            journalPrefix = verdict.journalPrefix
+            checkedPrefix = Snapshotter.CheckedPrefix(checksum: verdict.journalPrefix, through: position)
         }
         var scan = try PipelinedReplay.run(path: paths.events, resume: resume, state: &state)
         var torn: JournalRecovery.TornTail?
@@ -239,7 +239,7 @@ enum JournalOpener {
         let seconds = Double(Sys.monotonicNanos() - started) / 1e9
         let from = resume.map { "from the snapshot at seq \($0.seq)" } ?? "from the start"
         log.info("replayed \(scan.count - (resume?.seq ?? 0)) events \(from) in \(String(format: "%.2f", seconds)) s; at seq \(scan.count)")
-        return Opened(state: state, scan: scan, tornTail: torn, snapshotSeq: resume?.seq ?? 0, journalPrefix: journalPrefix)
+        return Opened(state: state, scan: scan, tornTail: torn, snapshotSeq: resume?.seq ?? 0, checkedPrefix: checkedPrefix)
     }
 
     /// `YYYYMMDDTHHMMSSZ` in UTC, for quarantine file names.

@@ -17,16 +17,23 @@ final class Snapshotter: @unchecked Sendable {
     private var lastPath: String?
     private var lastError: String?
     private var lastMillis: Double = 0
-    /// The journal prefix hashed so far, for the next snapshot's `journalChecksum`.
-    private var journalPrefix: JournalPrefixChecksum
+    /// The journal prefix checked and hashed so far, for the next snapshot's `journalChecksum`.
+    private var checkedPrefix: CheckedPrefix
 
-    /// `journalPrefix`: what start-up already hashed of the journal (empty: nothing).
-    init(service: InspectionService, store: SnapshotStore, every: Int, startSeq: Int, journalPrefix: JournalPrefixChecksum = .init()) {
+    /// A `JournalPrefixChecksum` and the position up to which the lines it covers were
+    /// chain-checked (nil: none yet).
+    struct CheckedPrefix {
+        var checksum = JournalPrefixChecksum()
+        var through: SnapshotStore.Position?
+    }
+
+    /// `checkedPrefix`: what start-up checked and hashed of the journal (empty: nothing).
+    init(service: InspectionService, store: SnapshotStore, every: Int, startSeq: Int, checkedPrefix: CheckedPrefix = .init()) {
         self.service = service
         self.store = store
         self.every = every
         lastSeq = startSeq
-        self.journalPrefix = journalPrefix
+        self.checkedPrefix = checkedPrefix
     }
 
     /// Called after appends: starts a background snapshot when `every` events passed.
@@ -51,11 +58,21 @@ final class Snapshotter: @unchecked Sendable {
         let started = Sys.monotonicNanos()
         do {
             try service.writer.waitUntilDurable(position.seq)
-            // Hashes only what was appended since the last snapshot (the whole journal the
-            // first time after a start without one: ~0.5 s per 4 GB, off the request path).
-            var prefix = lock.withLock { journalPrefix }
+            // Only lines whose chain holds go into the checksum, so the lines since the last
+            // check are checked now, off the request path: those appended or replayed since
+            // the last snapshot (the whole journal the first time after a start without one:
+            // ~3 CPU-s per 4 GB). Damaged ones — changed on disk while the daemon ran — are
+            // refused here rather than recorded as good for the next start to trust.
+            let checked = lock.withLock { checkedPrefix }
+            var checksum: JournalPrefixChecksum? = checked.checksum
+            if let damage = try JournalReader.verifyPrefix(path: store.journal, from: checked.through, through: position, absorbingInto: &checksum) {
+                throw SnapshotRefused(reason: "the journal is damaged: \(damage); the next start will refuse it until it is repaired (see `inspectctl journal verify`)")
+            }
+            var prefix = checksum!
             let journalChecksum = try prefix.checksum(journal: store.journal, count: position.bytes)
-            lock.withLock { if prefix.absorbed > journalPrefix.absorbed { journalPrefix = prefix } }
+            lock.withLock {
+                if position.seq > checkedPrefix.through?.seq ?? 0 { checkedPrefix = CheckedPrefix(checksum: prefix, through: position) }
+            }
             let (path, payloadBytes) = try store.write(position: position, journalChecksum: journalChecksum,
                                                        createdAt: service.zone.format(service.clock.now())) { file in
                 try BinaryEncoder().encode(state, to: file)
@@ -117,25 +134,23 @@ final class Snapshotter: @unchecked Sendable {
     }
 
     /// The check of the journal lines a snapshot lets replay skip, on its own thread;
-    /// `result()` waits for it. With the snapshot's `journalChecksum`, the prefix's bytes
-    /// are compared by that checksum, and only a mismatch runs the hash chain check
-    /// (`JournalReader.verifyPrefix`), which names the damaged line; without one (a
-    /// version 5 snapshot) the chain check runs.
+    /// `result()` waits for it. The prefix's bytes are compared by the snapshot's
+    /// `journalChecksum`, and only a mismatch runs the hash chain check
+    /// (`JournalReader.verifyPrefix`), which names the damaged line.
     final class PrefixCheck: @unchecked Sendable {
         struct Verdict {
             /// The first damage in lines 1…N (nil: none).
             var damage: JournalDamage?
             /// How the lines were checked, for the log.
             var method: String
-            /// The checksum state after the prefix, for the next snapshot (empty when the
-            /// chain check ran instead).
+            /// The checksum of the checked prefix, carried on to the next snapshot.
             var journalPrefix = JournalPrefixChecksum()
         }
 
         private let lock = ConditionLock()
         private var outcome: Result<Verdict, SystemError>?   // guarded by lock
 
-        init(journal: String, position: SnapshotStore.Position, journalChecksum: String?) {
+        init(journal: String, position: SnapshotStore.Position, journalChecksum: String) {
             startThread { [self] in
                 let result: Result<Verdict, SystemError>
                 do throws(SystemError) {
@@ -155,20 +170,24 @@ final class Snapshotter: @unchecked Sendable {
             }
         }
 
-        static func check(journal: String, position: SnapshotStore.Position, journalChecksum: String?) throws(SystemError) -> Verdict {
-            let chain = "the hash chain of lines 1…\(position.seq)"
-            guard let journalChecksum else {
-                return Verdict(damage: try JournalReader.verifyPrefix(path: journal, through: position), method: chain)
-            }
+        static func check(journal: String, position: SnapshotStore.Position, journalChecksum: String) throws(SystemError) -> Verdict {
             var prefix = JournalPrefixChecksum()
             if try prefix.checksum(journal: journal, count: position.bytes) == journalChecksum {
                 return Verdict(damage: nil, method: "the checksum of lines 1…\(position.seq) (\(position.bytes) bytes)", journalPrefix: prefix)
             }
             // Changed since the snapshot: the chain check finds where. Should it find nothing
             // (only a wrong checksum in the snapshot could do that), the chain is what counts.
-            return Verdict(damage: try JournalReader.verifyPrefix(path: journal, through: position),
-                           method: chain + " (their checksum differs from the snapshot's)")
+            var checked: JournalPrefixChecksum? = JournalPrefixChecksum()
+            let damage = try JournalReader.verifyPrefix(path: journal, from: nil, through: position, absorbingInto: &checked)
+            return Verdict(damage: damage, method: "the hash chain of lines 1…\(position.seq) (their checksum differs from the snapshot's)",
+                           journalPrefix: damage == nil ? checked! : JournalPrefixChecksum())
         }
     }
 
+}
+
+/// Why a snapshot was not written.
+struct SnapshotRefused: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
 }

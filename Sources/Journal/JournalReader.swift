@@ -253,6 +253,23 @@ extension JournalReader {
     /// line N breaks a `prev` link, and line N itself is checked against the snapshot.
     /// Returns the first damage, or nil. O(prefix bytes), mostly SHA-256.
     public static func verifyPrefix(path: String, through position: SnapshotStore.Position) throws(SystemError) -> JournalDamage? {
+        var none: JournalPrefixChecksum? = nil
+        return try verifyPrefix(path: path, from: nil, through: position, absorbingInto: &none)
+    }
+
+    /// The same for lines `from.seq`…`position.seq` when `from` is given (a position
+    /// checked before: line `from.seq` is hashed again and must still match it), and
+    /// `checksum` takes in each batch of lines once its chain holds — so it only ever
+    /// covers checked bytes (a snapshot's `journalChecksum`). With `from`, `checksum` must
+    /// be as the check that reached `from` left it (its whole blocks before `from.bytes`);
+    /// otherwise every line is checked, into a fresh checksum.
+    public static func verifyPrefix(path: String, from: SnapshotStore.Position?, through position: SnapshotStore.Position,
+                             absorbingInto checksum: inout JournalPrefixChecksum?) throws(SystemError) -> JournalDamage? {
+        var from = from
+        if let start = from, checksum?.absorbed != start.bytes & ~31 || start.seq > position.seq {
+            from = nil
+        }
+        if from == nil, checksum != nil { checksum = JournalPrefixChecksum() }
         guard let snapshotHead = SHA256.Digest(lowercaseHex: position.lineSHA256) else {
             return JournalDamage(line: position.seq, offset: position.lineOffset, expectedSeq: position.seq, claimedSeq: position.seq,
                                  kind: .prev, message: "the snapshot's line hash is not 64 hex digits", isLastLine: false)
@@ -262,7 +279,7 @@ extension JournalReader {
         // short reads as "ends before the snapshot's seq"; one truncated by another
         // process *during* this check would fault (SIGBUS) — the journal lock keeps
         // other inspectd instances out, nothing keeps out a hand-run `truncate`.
-        let file = try MappedFile(path: path)
+        let file = try MappedFile(path: path, populate: from == nil)
         return withExtendedLifetime(file) {
             let prefix = UnsafeRawBufferPointer(rebasing: file.bytes[..<min(file.bytes.count, position.bytes)])
             let prevField: StaticString = #","prev":""#
@@ -270,6 +287,16 @@ extension JournalReader {
             var head = SHA256.Digest.zero
             var expected = 1
             var start = 0
+            if let from {
+                guard from.bytes <= prefix.count, from.lineOffset < from.bytes,
+                      Hex.encode(SHA256.hash(UnsafeRawBufferPointer(rebasing: prefix[from.lineOffset..<(from.bytes - 1)]))) == from.lineSHA256 else {
+                    return JournalDamage(line: from.seq, offset: from.lineOffset, expectedSeq: from.seq, claimedSeq: nil, kind: .prev,
+                                         message: "line \(from.seq) changed since it was checked", isLastLine: false)
+                }
+                head = SHA256.Digest(lowercaseHex: from.lineSHA256)!
+                expected = from.seq + 1
+                start = from.bytes
+            }
             // Lines are hashed a batch at a time (`SHA256.digests(of:into:)`, both lanes kept
             // busy), then checked in order as before.
             let batchSize = 512
@@ -312,6 +339,7 @@ extension JournalReader {
                     expected += 1
                 }
                 start = next
+                checksum?.absorb(UnsafeRawBufferPointer(rebasing: prefix[..<next]))   // these lines hold
             }
             if expected <= position.seq {
                 return JournalDamage(line: expected, offset: start, expectedSeq: expected, claimedSeq: nil, kind: .seq,

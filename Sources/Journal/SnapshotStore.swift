@@ -10,7 +10,7 @@ import Glibc
 /// shortcut: start trusts it only when its own checksum holds **and** line N of the
 /// journal still hashes to the value it recorded; anything else is ignored with a
 /// warning and the journal is replayed. The journal's lines 1…N are checked too
-/// (`journalChecksum`, or the hash chain for a version 5 snapshot).
+/// (`journalChecksum`).
 public struct SnapshotStore: Sendable {
     public let directory: String
     /// The journal the snapshots describe (`journal/events.jsonl`).
@@ -29,11 +29,9 @@ public struct SnapshotStore: Sendable {
     /// 3: the payload checksum is `payloadChecksum` (`SnapshotChecksum`, fast) instead of SHA-256.
     /// 4: units carry the latest due date ever reminded about.
     /// 5: inspections' details as one text (`TextArena`) and a length per record.
-    /// 6: the header adds `journalChecksum` (`JournalPrefixChecksum`); the payload is as in 5,
-    ///    so a version 5 snapshot still loads, its journal prefix checked by the hash chain.
+    /// 6: the header adds `journalChecksum` (`JournalPrefixChecksum`); the strings units
+    ///    share are stored once each (`UnitColumns.shared`).
     public static let version = 6
-    /// Versions `load` accepts.
-    public static let readableVersions = 5...6
 
     /// Where the snapshot's state sits in the journal.
     public struct Position: Sendable, Equatable {
@@ -207,8 +205,8 @@ public struct SnapshotStore: Sendable {
         var payloadStart: Int
         public var path: String
         /// `JournalPrefixChecksum` of the journal's first `position.bytes` bytes when the
-        /// snapshot was written (nil: a version 5 snapshot, which did not record it).
-        public var journalChecksum: String?
+        /// snapshot was written.
+        public var journalChecksum: String
     }
 
     /// Maps and checks one snapshot against the journal file; the error says why it
@@ -216,18 +214,16 @@ public struct SnapshotStore: Sendable {
     public func load(_ path: String, journal: String) -> Result<Loaded, SnapshotRejected> {
         func reject(_ why: String) -> Result<Loaded, SnapshotRejected> { .failure(SnapshotRejected(path: path, reason: why)) }
         let file: MappedFile
-        do { file = try MappedFile(path: path) } catch { return reject("unreadable: \(error)") }
+        do { file = try MappedFile(path: path, populate: true) } catch { return reject("unreadable: \(error)") }
         let bytes = file.bytes
         guard let newline = bytes.prefix(1 << 24).firstIndex(of: 10),
               let header = try? JSONValue.parse(UnsafeRawBufferPointer(rebasing: bytes[..<newline])) else {
             return reject("no valid header line")
         }
-        guard header["format"]?.stringValue == Self.format, let version = header["version"]?.intValue,
-              Self.readableVersions.contains(version) else {
-            return reject("not a version \(Self.readableVersions.lowerBound)–\(Self.readableVersions.upperBound) inspectd snapshot")
+        guard header["format"]?.stringValue == Self.format, header["version"]?.intValue == Self.version else {
+            return reject("not a version \(Self.version) inspectd snapshot")
         }
-        let journalChecksum = header["journalChecksum"]?.stringValue
-        guard version < 6 || journalChecksum != nil else { return reject("header lacks journalChecksum") }
+        guard let journalChecksum = header["journalChecksum"]?.stringValue else { return reject("header lacks journalChecksum") }
         guard let seq = header["seq"]?.intValue, let lineOffset = header["lineOffset"]?.intValue,
               let end = header["bytes"]?.intValue, let lineSHA = header["lineSHA256"]?.stringValue,
               let payloadBytes = header["payloadBytes"]?.intValue, let checksum = header["payloadChecksum"]?.stringValue,
@@ -277,14 +273,15 @@ public struct SnapshotRejected: Error, Sendable, CustomStringConvertible {
     public var description: String { "snapshot \(path) ignored: \(reason)" }
 }
 
-/// A file mapped read-only for as long as this object lives, for reading all of it: its
-/// page table is filled when it is mapped (`MAP_POPULATE`), which for the 4.3 GB journal
-/// costs less than a fault every 16 pages as it is read (0.75 against 0.9–1.2 CPU-s to map
-/// and hash it, measured with a C probe).
+/// A file mapped read-only for as long as this object lives. `populate` fills its page
+/// table when it is mapped (`MAP_POPULATE`), for reading all of it: for the 4.3 GB journal
+/// that costs less than a fault every 16 pages as it is read (0.75 against 0.9–1.2 CPU-s to
+/// map and hash it, measured with a C probe), but for reading only its end it costs the
+/// whole mapping.
 public final class MappedFile: @unchecked Sendable {
     public let bytes: UnsafeRawBufferPointer
 
-    public init(path: String) throws(SystemError) {
+    public init(path: String, populate: Bool) throws(SystemError) {
         let fd = try Sys.open(path, O_RDONLY)
         defer { Sys.close(fd) }
         let size = try Sys.fileSize(fd)
@@ -292,7 +289,7 @@ public final class MappedFile: @unchecked Sendable {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return
         }
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), base != MAP_FAILED else {
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0), base != MAP_FAILED else {
             throw SystemError("mmap", errno: errno, context: path)
         }
         _ = madvise(base, size, MADV_SEQUENTIAL)
@@ -308,12 +305,15 @@ public final class MappedFile: @unchecked Sendable {
 /// 6, `journalChecksum`). Start-up compares it with the journal instead of hashing every
 /// line the snapshot lets it skip (SHA-256 of 10M lines: 3.3 CPU-s; this: a few tenths):
 /// a mismatch means the prefix changed, and the hash chain is then checked to name the
-/// damaged line. A match means the bytes are those the snapshot was taken over, whose
-/// chain the daemon checked when it replayed or appended them — and line N still hashes to
-/// the snapshot's `lineSHA256`. Like the payload checksum it detects damage, not tampering:
-/// the published chain head does that (`inspectctl verify` checks the whole chain).
+/// damaged line. A match means the bytes are those the snapshot was taken over — and
+/// those went into the checksum only as their chain was checked (`JournalReader.verifyPrefix`
+/// absorbs each batch of lines once it holds), so a line damaged on disk before the
+/// snapshot is refused by the snapshot, not baked into its checksum. Like the payload
+/// checksum it detects damage, not tampering: the published chain head does that
+/// (`inspectctl journal verify` checks the whole chain).
 ///
-/// Kept running: each snapshot hashes only what was appended since the one before.
+/// Kept running: each snapshot checks and hashes only what was appended since the one
+/// before.
 public struct JournalPrefixChecksum: Sendable {
     private var state = SnapshotChecksum.State()
     /// Bytes absorbed so far: whole 32-byte blocks.
@@ -323,7 +323,7 @@ public struct JournalPrefixChecksum: Sendable {
 
     /// The checksum of the first `count` bytes of the journal at `path`.
     public mutating func checksum(journal path: String, count: Int) throws(SystemError) -> String {
-        let file = try MappedFile(path: path)
+        let file = try MappedFile(path: path, populate: absorbed == 0)
         guard file.bytes.count >= count else {
             throw SystemError("read", errno: EIO, context: "\(path) is \(file.bytes.count) bytes, shorter than the \(count) a snapshot covers")
         }
@@ -333,11 +333,21 @@ public struct JournalPrefixChecksum: Sendable {
     /// The checksum of `prefix`, which must begin with the bytes absorbed so far (a
     /// shorter one starts over). O(bytes not yet absorbed).
     public mutating func checksum(of prefix: UnsafeRawBufferPointer) -> String {
+        absorb(prefix)
+        let blocks = absorbed
+        return SnapshotChecksum.hex(state.finish(tail: UnsafeRawBufferPointer(rebasing: prefix[blocks...]), totalCount: prefix.count))
+    }
+}
+
+extension JournalPrefixChecksum {
+    /// Takes in the whole 32-byte blocks of `prefix` not absorbed yet (the rest waits for
+    /// more bytes or `checksum(of:)`). `prefix` must begin with the bytes absorbed so far;
+    /// a shorter one starts over.
+    mutating func absorb(_ prefix: UnsafeRawBufferPointer) {
         if absorbed > prefix.count { self = Self() }
         let blocks = prefix.count & ~31
         state.absorb(UnsafeRawBufferPointer(rebasing: prefix[absorbed..<blocks]))
         absorbed = blocks
-        return SnapshotChecksum.hex(state.finish(tail: UnsafeRawBufferPointer(rebasing: prefix[blocks...]), totalCount: prefix.count))
     }
 }
 

@@ -217,6 +217,55 @@ extension EndToEnd {
             #expect(try journalHead(try sandbox.connect()).events == 8)
         }
 
+        /// Line 2 is changed on disk (same length, in place) while the daemon runs, after its
+        /// start checked the chain. Its clean stop must not record a `journalChecksum` of the
+        /// damaged bytes: the snapshot is refused, and the next start refuses the journal,
+        /// naming the line (SPEC §4). (Found by review: the first version hashed the file as
+        /// it found it.)
+        @Test func damageWhileRunningIsRefusedAtTheNextStart() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            let daemon = try sandbox.startDaemon()
+            let connection = try sandbox.connect()
+            for n in 1...5 { _ = try connection.requireOK("journal.annotate", ["text": "note \(n)"]) }
+            try overwriteInPlace(sandbox, line: 2, "note 2", with: "NOTE 2")
+            #expect(try daemon.terminate() == .exited(0))
+            #expect(daemon.stderr.contains("the journal is damaged"), "\(daemon.stderr)")
+            let outcome = try sandbox.runDaemonExpectingExit()
+            #expect(outcome.status == 1, "\(outcome)")
+            #expect(outcome.stderr.contains("line 3 (seq 3)"), "\(outcome.stderr)")
+        }
+
+        /// The same for lines appended after a start from a snapshot: the clean stop checks
+        /// lines 5–8 before it hashes them, and the next start, from the snapshot at seq 5,
+        /// finds the damage in the lines it replays.
+        @Test func damageToLinesAppendedSinceTheSnapshotIsRefusedAtTheNextStart() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            _ = try sandbox.seedAnnotations(5)   // clean stop: a snapshot at seq 5
+            let daemon = try sandbox.startDaemon()
+            let connection = try sandbox.connect()
+            for n in 6...8 { _ = try connection.requireOK("journal.annotate", ["text": "more \(n)"]) }
+            try overwriteInPlace(sandbox, line: 7, "more 7", with: "MORE 7")
+            #expect(try daemon.terminate() == .exited(0))
+            let outcome = try sandbox.runDaemonExpectingExit()
+            #expect(outcome.status == 1, "\(outcome)")
+            #expect(outcome.stderr.contains("line 8 (seq 8)"), "\(outcome.stderr)")
+        }
+
+        /// Rewrites `old` with `new` (same length) in line `line` of the running daemon's
+        /// journal, in place, as a disk fault or a careless edit would.
+        private func overwriteInPlace(_ sandbox: Sandbox, line: Int, _ old: String, with new: String) throws {
+            let lines = try sandbox.journalLines()
+            let offset = lines[..<(line - 1)].reduce(0) { $0 + $1.count + 1 }
+            let edited = Array(String(decoding: lines[line - 1], as: UTF8.self).replacingOccurrences(of: old, with: new).utf8)
+            try #require(edited.count == lines[line - 1].count && edited != lines[line - 1])
+            let fd = open(sandbox.eventsPath, O_WRONLY)
+            try #require(fd >= 0)
+            defer { close(fd) }
+            #expect(edited.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) } == edited.count)
+        }
+
         /// The journal is the truth; a snapshot is only a cache of it. Restoring an older
         /// journal and writing a different history must never bring back the old state.
         @Test func aSnapshotOfAnotherHistoryIsNeverTrusted() throws {

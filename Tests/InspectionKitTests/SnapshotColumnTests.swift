@@ -63,13 +63,48 @@ struct SnapshotColumnTests {
         var ledger = try DomainLedger.equipment()
         try ledger.register("E1", ["nextDue": "2026-02-20"])
         try ledger.register("E2", ["nextDue": "2026-03-20"])
-        var columns = UnitColumns(ledger.state.equipment.units)
+        var columns = UnitColumns(ledger.state.equipment.units, interned: ledger.state.equipment.interned)
         #expect(try BinaryDecoder().decode(UnitColumns.Decoded.self, from: try BinaryEncoder().encode(columns)).units.count == 2)
         columns.days.removeLast()
         #expect(throws: DecodingError.self) { try BinaryDecoder().decode(UnitColumns.Decoded.self, from: try BinaryEncoder().encode(columns)) }
-        columns = UnitColumns(ledger.state.equipment.units)
+        columns = UnitColumns(ledger.state.equipment.units, interned: ledger.state.equipment.interned)
         columns.address.removeLast()
         #expect(throws: DecodingError.self) { try BinaryDecoder().decode(UnitColumns.Decoded.self, from: try BinaryEncoder().encode(columns)) }
+        columns = UnitColumns(ledger.state.equipment.units, interned: ledger.state.equipment.interned)
+        columns.sharedRefs[0] = Int32(columns.shared.count)   // past the shared strings
+        #expect(throws: DecodingError.self) { try BinaryDecoder().decode(UnitColumns.Decoded.self, from: try BinaryEncoder().encode(columns)) }
+        columns.sharedRefs[0] = -1
+        #expect(throws: DecodingError.self) { try BinaryDecoder().decode(UnitColumns.Decoded.self, from: try BinaryEncoder().encode(columns)) }
+    }
+
+    /// The strings units share are stored once and come back shared: units with the same
+    /// using unit hold one String storage after a load, every field reads back as it was,
+    /// a unit registered after the load is interned against the rebuilt table, and a
+    /// snapshot of the loaded state is byte for byte the snapshot it was loaded from.
+    @Test func sharedUnitStringsComeBackSharedAndAsTheyWere() throws {
+        var ledger = try DomainLedger.equipment()
+        let longUser = Fixture.uscc(11), longRegion = "福州市鼓楼区东街街道", longName = "福州市鼓楼区某某物业管理有限公司"
+        try ledger.register("E1", ["user": .string(longUser), "region": .string(longRegion), "userName": .string(longName)])
+        try ledger.register("E2", ["user": .string(longUser), "region": "鼓楼区", "userName": ""])
+        try ledger.register("V1", ["category": "pressure_vessel", "variant": "fixed", "grade": 3, "lastInspected": "2023-03-01"])
+        try ledger.register("E3", ["user": .string(longUser), "region": .string(longRegion), "userName": .string(longName)])
+        let bytes = try BinaryEncoder().encode(ledger.state)
+        var restored = ledger
+        restored.replaceState(try BinaryDecoder().decode(InspectionState.self, from: bytes))
+        #expect(try BinaryEncoder().encode(restored.state) == bytes, "a snapshot of the loaded state differs")
+        for code in ["E1", "E2", "V1", "E3"] {
+            let before = try #require(ledger.unit(code)), after = try #require(restored.unit(code))
+            #expect([after.user, after.userName, after.region, after.variant ?? "-"] == [before.user, before.userName, before.region, before.variant ?? "-"], "\(code)")
+        }
+        func storage(_ text: String) -> UnsafeRawPointer? {
+            var copy = text
+            return copy.withUTF8 { UnsafeRawPointer($0.baseAddress) }
+        }
+        let e1 = try #require(restored.unit("E1")), e3 = try #require(restored.unit("E3"))
+        #expect(storage(e1.user) == storage(e3.user), "the same using unit is one String after a load")
+        #expect(storage(e1.region) == storage(e3.region))
+        try restored.register("E4", ["user": .string(longUser), "region": .string(longRegion)])
+        #expect(storage(try #require(restored.unit("E4")).user) == storage(e1.user), "a new unit is interned against the loaded table")
     }
 
     private func find(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {

@@ -239,6 +239,54 @@ struct JournalLineDecoderTests {
         #expect(wrongHead?.kind == .prev && wrongHead?.message.contains("does not hash to the snapshot's value") == true)
     }
 
+    /// Checking on from a position already checked (as each snapshot after the first does):
+    /// the checksum it fills covers exactly the checked bytes, in two steps as in one; the
+    /// line at the starting position is hashed again, so an edit to it is found; and a
+    /// checksum that is not where the starting position says starts the check over from
+    /// line 1.
+    @Test func thePrefixCheckContinuesFromACheckedPositionIntoTheChecksum() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.cleanUp() }
+        var chain = ChainBuilder()
+        for i in 1...40 { chain.add("第\(i)条 " + String(repeating: "x", count: i * 7 % 50)) }
+        let path = directory.path + "/events.jsonl"
+        let bytes = chain.fileBytes
+        writeFile(path, bytes)
+        func position(_ seq: Int) -> SnapshotStore.Position {
+            let offset = chain.lines[..<(seq - 1)].reduce(0) { $0 + $1.count + 1 }
+            return SnapshotStore.Position(seq: seq, lineOffset: offset, bytes: offset + chain.lines[seq - 1].count + 1,
+                                          lineSHA256: Hex.encode(SHA256.hash(chain.lines[seq - 1])), sparseOffsets: [0])
+        }
+        func whole(_ count: Int) -> String { bytes.withUnsafeBytes { SnapshotChecksum.hex(UnsafeRawBufferPointer(rebasing: $0[..<count])) } }
+        var checksum: JournalPrefixChecksum? = JournalPrefixChecksum()
+        #expect(try JournalReader.verifyPrefix(path: path, from: nil, through: position(17), absorbingInto: &checksum) == nil)
+        #expect(checksum?.absorbed == position(17).bytes & ~31)
+        #expect(try JournalReader.verifyPrefix(path: path, from: position(17), through: position(40), absorbingInto: &checksum) == nil)
+        var continued = try #require(checksum)
+        #expect(try continued.checksum(journal: path, count: bytes.count) == whole(bytes.count))
+
+        // Line 17 edited after it was checked: found when checking on from it.
+        var edited = bytes
+        edited[position(17).lineOffset + 20] ^= 0x01
+        writeFile(path, edited)
+        var afterFirst: JournalPrefixChecksum? = JournalPrefixChecksum()
+        var firstHalf = bytes
+        firstHalf.removeSubrange(position(17).bytes...)
+        writeFile(path, firstHalf)
+        #expect(try JournalReader.verifyPrefix(path: path, from: nil, through: position(17), absorbingInto: &afterFirst) == nil)
+        writeFile(path, edited)
+        let damage = try JournalReader.verifyPrefix(path: path, from: position(17), through: position(40), absorbingInto: &afterFirst)
+        #expect(damage?.line == 17 && damage?.message.contains("changed since it was checked") == true, "\(String(describing: damage))")
+
+        // A checksum not at the starting position: every line is checked (line 3 edited).
+        var early = bytes
+        early[position(3).lineOffset + 20] ^= 0x01
+        writeFile(path, early)
+        var fresh: JournalPrefixChecksum? = JournalPrefixChecksum()
+        let fromStart = try JournalReader.verifyPrefix(path: path, from: position(17), through: position(40), absorbingInto: &fresh)
+        #expect(fromStart?.line == 4, "a checksum that covers nothing cannot continue from line 17")
+    }
+
     /// Every shape the payload types write is read typed: each combination of optional
     /// members present or absent (plain text). A member added to a type's `json` but not
     /// to its reader would make those lines fall back to the JSON parser — still correct,

@@ -12,7 +12,7 @@ extension EquipmentState: Codable {
         try c.encodeIfPresent(rulesSHA256, forKey: .rulesSHA256)
         try c.encode(rulesSeq, forKey: .rulesSeq)
         try c.encodeIfPresent(rulesSource, forKey: .rulesSource)
-        try c.encode(UnitColumns(units), forKey: .units)
+        try c.encode(UnitColumns(units, interned: interned), forKey: .units)
         try c.encode(InspectionColumns(inspections, details: inspectionDetails), forKey: .inspections)
         try c.encode(HistoryColumns(history), forKey: .history)
         try c.encode(historyDetails, forKey: .historyDetails)
@@ -59,7 +59,9 @@ extension EquipmentState: Codable {
 
     /// Everything but the inspections and the history, and the indexes rebuilt.
     private mutating func decodeRegistry(_ c: KeyedDecodingContainer<CodingKeys>) throws {
-        units = try c.decode(UnitColumns.Decoded.self, forKey: .units).units
+        let unitColumns = try c.decode(UnitColumns.Decoded.self, forKey: .units)
+        units = unitColumns.units
+        interned = InternTable(distinct: unitColumns.shared)   // the units' strings are these already
         historyDetails = try c.decode([Int32: JSONObject].self, forKey: .historyDetails)
         actors = try c.decode([String].self, forKey: .actors)
         reminderStages = try c.decode([Int].self, forKey: .reminderStages)
@@ -73,16 +75,10 @@ extension EquipmentState: Codable {
             directives[d].user = intern(directive.user)
         }
         do {
-            let decoded = units   // released before the loop below writes to `units` (no copy)
-            codeIndex.append(count: decoded.count) { decoded[$0].code }
+            let registry = units
+            codeIndex.append(count: registry.count) { registry[$0].code }
         }
-        for i in units.indices {
-            units[i].user = intern(units[i].user)
-            units[i].userName = intern(units[i].userName)
-            units[i].region = intern(units[i].region)
-            if let variant = units[i].variant { units[i].variant = intern(variant) }
-            tally.count(flags(i), 1)   // not `units[i]`: a copy of the unit retains and releases its strings
-        }
+        for i in units.indices { tally.count(flags(i), 1) }   // not `units[i]`: a copy retains and releases its strings
         reminders.rebuild(units: units)
     }
 }

@@ -241,6 +241,22 @@ struct InternTable: Sendable {
 
     var count: Int { strings.count }
 
+    init() {}
+
+    /// A table of `distinct`, in order (a snapshot's shared strings), indexed in bulk.
+    init(distinct: ChunkedArray<String>) {
+        strings = distinct
+        index.append(count: distinct.count) { distinct[$0] }
+    }
+
+    /// The strings, in the order they were added (`number(of:)` counts in it).
+    var all: ChunkedArray<String> { strings }
+
+    /// Where `text` is in `all`, if it is there.
+    func number(of text: String) -> Int32? {
+        index.find(text, isKey: { strings[$0] == text })
+    }
+
     /// The shared copy of `text`, adding it if it is new.
     mutating func intern(_ text: String) -> String {
         if let n = index.find(text, isKey: { strings[$0] == text }) { return strings[Int(n)] }
