@@ -107,6 +107,31 @@ struct SnapshotColumnTests {
         #expect(storage(try #require(restored.unit("E4")).user) == storage(e1.user), "a new unit is interned against the loaded table")
     }
 
+    /// Entities' shared values (kind, industry, region, risk, status) round-trip for every
+    /// kind, status and risk (none included), with tags; two entities of one region share
+    /// its String after a load; a position past the shared values is refused.
+    @Test func entityColumnsRoundTripAndShareTheirValues() throws {
+        var entities = ChunkedArray<Entity>()
+        let region = "福州市鼓楼区东街街道", industry = "餐饮服务（含网络订餐）"
+        for (n, kind) in EntityKind.allCases.enumerated() {
+            for (m, status) in EntityStatus.allCases.enumerated() {
+                let risk: RiskClass? = (n + m) % 5 == 4 ? nil : RiskClass.allCases[(n + m) % 4]
+                entities.append(Entity(id: Fixture.uscc(n * 10 + m), name: "企业\(n)-\(m)", kind: kind, industry: industry, region: region,
+                                       address: "五一中路\(n)号", risk: risk, tags: m % 2 == 0 ? [] : ["school", "crowded"], status: status))
+            }
+        }
+        var columns = EntityColumns(entities)
+        let decoded = try BinaryDecoder().decode(EntityColumns.Decoded.self, from: try BinaryEncoder().encode(columns)).entities
+        #expect(Array(decoded) == Array(entities))
+        func storage(_ text: String) -> UnsafeRawPointer? {
+            var copy = text
+            return copy.withUTF8 { UnsafeRawPointer($0.baseAddress) }
+        }
+        #expect(storage(decoded[0].region) == storage(decoded[1].region), "entities of one region share its String after a load")
+        columns.sharedRefs[2] = Int32(columns.shared.count)
+        #expect(throws: DecodingError.self) { try BinaryDecoder().decode(EntityColumns.Decoded.self, from: try BinaryEncoder().encode(columns)) }
+    }
+
     private func find(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {
         guard bytes.count >= needle.count else { return nil }
         return (0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle }

@@ -137,51 +137,81 @@ public struct DirectoryState: Sendable, Codable {
     }
 }
 
-/// Entities stored column by column in snapshots: a million entities decode as nine
-/// string arrays instead of a million keyed containers (several times faster to load).
+/// Entities stored column by column in snapshots: a million entities decode as a few
+/// columns instead of a million keyed containers (several times faster to load), read
+/// where they lie in the payload (`StringColumn`, `FixedColumn`). Values many entities
+/// share — kind, industry, region, risk, status — are stored once each with a position
+/// per entity, so a load makes (and parses) each once and the entities share it.
 struct EntityColumns: Encodable {
-    enum CodingKeys: String, CodingKey { case id, name, kind, industry, region, address, risk, tags, status }
+    enum CodingKeys: String, CodingKey { case id, name, address, tags, shared, sharedRefs }
 
-    var id: [String] = [], name: [String] = [], kind: [String] = [], industry: [String] = [], region: [String] = []
-    var address: [String] = [], risk: [String] = [], tags: [String] = [], status: [String] = []
+    var id: [String] = [], name: [String] = [], address: [String] = [], tags: [String] = []
+    /// Each distinct kind, industry, region, risk and status, once.
+    var shared: [String] = []
+    /// Per entity `sharedPerEntity` positions in `shared`: kind, industry, region, risk, status.
+    var sharedRefs: [Int32] = []
 
+    static let sharedPerEntity = 5
     /// Tags are joined with U+001F (unit separator), which no tag contains.
     static let tagSeparator: Character = "\u{1F}"
 
     init(_ entities: ChunkedArray<Entity>) {
+        var positions: [String: Int32] = [:]
+        func position(_ text: String) -> Int32 {
+            if let n = positions[text] { return n }
+            let n = Int32(shared.count)
+            shared.append(text)
+            positions[text] = n
+            return n
+        }
+        for column in [\EntityColumns.id, \.name, \.address, \.tags] { self[keyPath: column].reserveCapacity(entities.count) }
+        sharedRefs.reserveCapacity(entities.count * Self.sharedPerEntity)
         for e in entities {
-            id.append(e.id); name.append(e.name); kind.append(e.kind.rawValue); industry.append(e.industry)
-            region.append(e.region); address.append(e.address); risk.append(e.risk?.rawValue ?? "")
-            tags.append(e.tags.joined(separator: String(Self.tagSeparator))); status.append(e.status.rawValue)
+            id.append(e.id); name.append(e.name); address.append(e.address)
+            tags.append(e.tags.joined(separator: String(Self.tagSeparator)))
+            sharedRefs.append(position(e.kind.rawValue)); sharedRefs.append(position(e.industry)); sharedRefs.append(position(e.region))
+            sharedRefs.append(position(e.risk?.rawValue ?? "")); sharedRefs.append(position(e.status.rawValue))
         }
     }
 
-    /// The entities, decoded from the columns where they lie (`StringColumn`).
+    /// The entities, decoded from the columns where they lie.
     struct Decoded: Decodable {
         var entities = ChunkedArray<Entity>()
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            var id = try c.stringColumn(.id), name = try c.stringColumn(.name), kind = try c.stringColumn(.kind)
-            var industry = try c.stringColumn(.industry), region = try c.stringColumn(.region), address = try c.stringColumn(.address)
-            var risk = try c.stringColumn(.risk), tags = try c.stringColumn(.tags), status = try c.stringColumn(.status)
+            var id = try c.stringColumn(.id), name = try c.stringColumn(.name), address = try c.stringColumn(.address)
+            var tags = try c.stringColumn(.tags), sharedColumn = try c.stringColumn(.shared)
+            let refs = try c.fixedColumn(.sharedRefs, of: Int32.self)
             let n = id.count
-            guard [name, kind, industry, region, address, risk, tags, status].allSatisfy({ $0.count == n }) else {
+            guard [name, address, tags].allSatisfy({ $0.count == n }), refs.count == n * EntityColumns.sharedPerEntity else {
                 throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "entity columns differ in length"))
             }
+            var shared: [String] = []
+            shared.reserveCapacity(sharedColumn.count)
+            for _ in 0..<sharedColumn.count { shared.append(try sharedColumn.next()) }
+            try sharedColumn.finish()
+            // Parsed once per distinct value, not once per entity.
+            let kinds = shared.map(EntityKind.init(rawValue:)), statuses = shared.map(EntityStatus.init(rawValue:))
+            let risks = shared.map(RiskClass.parse)
             entities.reserveCapacity(n)
-            for _ in 0..<n {
-                let entityID = try id.next(), entityName = try name.next()
-                guard let k = EntityKind(rawValue: try kind.next()) else { throw Self.bad(entityID, "kind") }
-                let entityIndustry = try industry.next(), entityRegion = try region.next(), entityAddress = try address.next()
-                guard let r = RiskClass.parse(try risk.next()) else { throw Self.bad(entityID, "risk") }
+            for i in 0..<n {
+                let entityID = try id.next(), r = i * EntityColumns.sharedPerEntity
+                func at(_ k: Int, _ field: String) throws -> Int {
+                    let position = Int(refs[r + k])
+                    guard position >= 0, position < shared.count else { throw Self.bad(entityID, field) }
+                    return position
+                }
+                guard let kind = kinds[try at(0, "kind")] else { throw Self.bad(entityID, "kind") }
+                guard let risk = risks[try at(3, "risk")] else { throw Self.bad(entityID, "risk") }
+                guard let status = statuses[try at(4, "status")] else { throw Self.bad(entityID, "status") }
                 let joinedTags = try tags.next()
-                guard let st = EntityStatus(rawValue: try status.next()) else { throw Self.bad(entityID, "status") }
-                entities.append(Entity(id: entityID, name: entityName, kind: k, industry: entityIndustry, region: entityRegion, address: entityAddress,
-                                       risk: r, tags: joinedTags.isEmpty ? [] : joinedTags.split(separator: EntityColumns.tagSeparator).map(String.init),
-                                       status: st))
+                entities.append(Entity(id: entityID, name: try name.next(), kind: kind, industry: shared[try at(1, "industry")],
+                                       region: shared[try at(2, "region")], address: try address.next(), risk: risk,
+                                       tags: joinedTags.isEmpty ? [] : joinedTags.split(separator: EntityColumns.tagSeparator).map(String.init),
+                                       status: status))
             }
-            for column in [id, name, kind, industry, region, address, risk, tags, status] { try column.finish() }
+            for column in [id, name, address, tags] { try column.finish() }
         }
 
         private static func bad(_ id: String, _ field: String) -> DecodingError {
