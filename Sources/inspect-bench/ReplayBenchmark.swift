@@ -214,7 +214,9 @@ enum ReplayBenchmark {
 
     /// Starts the real `inspectd` on the journal: without a snapshot (the daemon's own
     /// two-thread replay, whose time it logs), then again from the snapshot it wrote at
-    /// shutdown (which still hash-checks the whole prefix).
+    /// shutdown (whose `journalChecksum` it compares with the journal prefix, on a third
+    /// thread). The shutdown includes that snapshot's chain check of the whole journal:
+    /// the first snapshot after a start without one checks every line it hashes.
     static func coldStart(directory: String, events: Int, reference: Double) {
         guard let daemonPath = daemonBinary() else {
             row("cold start", "skipped: build inspectd first (swift build -c release)")
