@@ -38,8 +38,10 @@ enum PipelinedReplay {
         var applierDone = false
     }
 
-    /// Replays `path` (from `resume`, if given) into `state`.
-    static func run(path: String, resume: SnapshotStore.Position?, state: inout InspectionState) throws -> JournalScan {
+    /// Replays `path` (from `resume`, if given) into `state`, continuing `prefixChecksum`
+    /// over what it checks (`JournalScan.prefixChecksum`).
+    static func run(path: String, resume: SnapshotStore.Position?, prefixChecksum: JournalPrefixChecksum? = nil,
+                    state: inout InspectionState) throws -> JournalScan {
         let channel = Channel()
         let box = StateBox(InspectionState())
         swap(&box.state, &state)   // moved in: if the caller kept sharing it, the first apply would copy every array
@@ -96,7 +98,7 @@ enum PipelinedReplay {
         }
         let scan: JournalScan
         do {
-            scan = try JournalReader.scan(path: path, resumingAt: resume) { (record, _) throws(JournalDamage) in
+            scan = try JournalReader.scan(path: path, resumingAt: resume, prefixChecksum: prefixChecksum) { (record, _) throws(JournalDamage) in
                 batch.append(record.event())
                 if batch.count >= batchSize { return hand() }
                 return true

@@ -84,7 +84,9 @@ final class Snapshotter: @unchecked Sendable {
                 lastError = nil
                 lastMillis = millis
             }
-            service.log.info("snapshot at seq \(position.seq) written to \(path) (\(payloadBytes) bytes, \(Int(millis)) ms)")
+            let firstChecked = (checked.through?.seq ?? 0) + 1
+            let newlyChecked = firstChecked <= position.seq ? "journal lines \(firstChecked)…\(position.seq) chain-checked" : "no journal lines to check"
+            service.log.info("snapshot at seq \(position.seq) written to \(path) (\(payloadBytes) bytes, \(Int(millis)) ms; \(newlyChecked))")
             return path
         } catch {
             lock.withLock { lastError = "\(error)" }

@@ -70,6 +70,9 @@ public struct JournalScan: Sendable {
     public var damage: JournalDamage?
     /// `sparseOffsets[i]` is the byte offset of seq `i * JournalScan.indexStride + 1`.
     public var sparseOffsets: [Int] = []
+    /// `JournalPrefixChecksum` of bytes 0..<`validBytes`, when the scan was given one to
+    /// continue and read to the end with every line's chain holding (nil otherwise).
+    public var prefixChecksum: JournalPrefixChecksum?
 
     public static let indexStride = 1024
 }
@@ -88,14 +91,16 @@ public enum JournalReader {
 
     /// Scans `path`. `visit` sees every valid record in order; return `false` to stop
     /// early (time travel to a seq or a moment). A missing file reads as empty.
+    /// With `prefixChecksum` (covering the bytes before the first line read), the scan
+    /// also hashes each chunk it reads into it (`JournalScan.prefixChecksum`).
     public static func scan(
-        path: String, resumingAt resume: SnapshotStore.Position? = nil,
+        path: String, resumingAt resume: SnapshotStore.Position? = nil, prefixChecksum: JournalPrefixChecksum? = nil,
         visit: (JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool = { _, _ in true }
     ) throws(SystemError) -> JournalScan {
         guard Sys.fileExists(path) else { return JournalScan() }
         let fd = try Sys.open(path, O_RDONLY)
         defer { Sys.close(fd) }
-        return try scan(fd: fd, resumingAt: resume, visit: visit)
+        return try scan(fd: fd, resumingAt: resume, chunkSize: bufferSize, prefixChecksum: prefixChecksum, visit: visit)
     }
 
     /// Scans from the start, or — with `resume` (a verified snapshot position) — from
@@ -112,8 +117,11 @@ public enum JournalReader {
     /// (`ChunkHasher`): SHA-256 was 15 % of this thread's time in a 10M-event replay,
     /// the busier of replay's two threads. The checks and their order are unchanged:
     /// line N's `prev` is compared with line N−1's digest before line N is visited.
+    ///
+    /// The prefix checksum, if given, is filled on the hashing thread too, a chunk ahead;
+    /// it counts only if the scan reads to the end and every line holds.
     static func scan(
-        fd: Int32, resumingAt resume: SnapshotStore.Position?, chunkSize: Int,
+        fd: Int32, resumingAt resume: SnapshotStore.Position?, chunkSize: Int, prefixChecksum: JournalPrefixChecksum? = nil,
         visit: (JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool
     ) throws(SystemError) -> JournalScan {
         precondition(chunkSize > 0, "a chunk of 0 bytes never grows: fill would loop forever")
@@ -140,8 +148,10 @@ public enum JournalReader {
         defer { current.deallocate(); next.deallocate() }
         let hasher = ChunkHasher()
         defer { hasher.waitIfBusy() }   // runs first: the buffers outlive any hashing still under way
+        hasher.checksum = prefixChecksum.flatMap { $0.covered == fileOffsetOfChunk ? $0 : nil }
         try current.fill(fd: fd, carrying: UnsafeRawBufferPointer(start: nil, count: 0))
         ChunkHasher.digests(ofLinesIn: current.wholeLines, into: &current.digests)
+        hasher.checksum?.absorb(continuing: current.wholeLines)
 
         lines: while true {
             if !current.endOfFile {
@@ -227,6 +237,10 @@ public enum JournalReader {
             swap(&current, &next)
         }
         result.head = head.hex
+        hasher.waitIfBusy()
+        if result.damage == nil, let checksum = hasher.checksum, checksum.covered == result.validBytes {
+            result.prefixChecksum = checksum
+        }
         return result
     }
 
@@ -414,6 +428,9 @@ final class ChunkHasher: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private var busy = false
     private var digests: [SHA256.Digest] = []
+    /// Takes in each chunk's lines after their digests, in file order (read and set only
+    /// while no job runs).
+    var checksum: JournalPrefixChecksum?
 
     /// Starts hashing `lines` (whole lines), reusing `storage`'s capacity (taken, so the
     /// array is not shared) for the result.
@@ -443,6 +460,7 @@ final class ChunkHasher: @unchecked Sendable {
         let hasher: ChunkHasher
         func run() {
             ChunkHasher.digests(ofLinesIn: lines, into: &hasher.digests)
+            hasher.checksum?.absorb(continuing: lines)
             hasher.finished.signal()
         }
     }

@@ -318,6 +318,11 @@ public struct JournalPrefixChecksum: Sendable {
     private var state = SnapshotChecksum.State()
     /// Bytes absorbed so far: whole 32-byte blocks.
     public private(set) var absorbed = 0
+    /// Bytes after `absorbed` taken in by `absorb(continuing:)`, short of a whole block.
+    private var pending: [UInt8] = []
+
+    /// The bytes covered so far: `absorbed` and the ones held back.
+    public var covered: Int { absorbed + pending.count }
 
     public init() {}
 
@@ -348,6 +353,35 @@ extension JournalPrefixChecksum {
         let blocks = prefix.count & ~31
         state.absorb(UnsafeRawBufferPointer(rebasing: prefix[absorbed..<blocks]))
         absorbed = blocks
+        pending.removeAll()   // they are in `prefix` too
+    }
+
+    /// Takes in `bytes`, the journal's bytes from `covered` on (a stream, as the journal
+    /// reader reads it: replay fills the checksum as it checks the chain).
+    mutating func absorb(continuing bytes: UnsafeRawBufferPointer) {
+        var rest = bytes
+        if !pending.isEmpty {
+            let take = min(32 - pending.count, rest.count)
+            pending.append(contentsOf: rest.prefix(take))
+            rest = UnsafeRawBufferPointer(rebasing: rest[take...])
+            guard pending.count == 32 else { return }
+            pending.withUnsafeBytes { state.absorb($0) }
+            absorbed += 32
+            pending.removeAll(keepingCapacity: true)
+        }
+        let blocks = rest.count & ~31
+        state.absorb(UnsafeRawBufferPointer(rebasing: rest[..<blocks]))
+        absorbed += blocks
+        pending.append(contentsOf: rest[blocks...])
+    }
+
+    /// Reads the journal's bytes from `covered` up to `count` and takes them in (the tail
+    /// of a line start-up checked, before replay continues from it).
+    public mutating func catchUp(journal path: String, to count: Int) throws(SystemError) {
+        guard count > covered else { return }
+        let bytes = try SnapshotStore.read(path, offset: covered, count: count - covered)
+        guard bytes.count == count - covered else { throw SystemError("read", errno: EIO, context: "\(path) ends before byte \(count)") }
+        bytes.withUnsafeBytes { absorb(continuing: $0) }
     }
 }
 

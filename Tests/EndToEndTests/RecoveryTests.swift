@@ -217,6 +217,30 @@ extension EndToEnd {
             #expect(try journalHead(try sandbox.connect()).events == 8)
         }
 
+        /// A snapshot chain-checks only lines nothing has checked yet: those appended since
+        /// the start (replay and the start's snapshot check count), and none at all right
+        /// after a full replay.
+        @Test func aSnapshotChecksOnlyLinesNotCheckedBefore() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            let first = try sandbox.startDaemon()
+            let connection = try sandbox.connect()
+            for n in 1...5 { _ = try connection.requireOK("journal.annotate", ["text": "note \(n)"]) }
+            #expect(try first.terminate() == .exited(0))
+            #expect(first.stderr.contains("journal lines 1…5 chain-checked"), "\(first.stderr)")
+            let second = try sandbox.startDaemon()   // from the snapshot at seq 5
+            let more = try sandbox.connect()
+            for n in 6...8 { _ = try more.requireOK("journal.annotate", ["text": "more \(n)"]) }
+            #expect(try second.terminate() == .exited(0))
+            #expect(second.stderr.contains("journal lines 6…8 chain-checked"), "\(second.stderr)")
+            try FileManager.default.removeItem(atPath: sandbox.journalDirectory + "/snapshots")
+            let third = try sandbox.startDaemon()   // a full replay checks lines 1…8
+            #expect(try third.terminate() == .exited(0))
+            #expect(third.stderr.contains("no journal lines to check"), "\(third.stderr)")
+            let fourth = try sandbox.startDaemon()
+            #expect(fourth.stderr.contains("verified the checksum of lines 1…8 ("), "the replay's checksum is the snapshot's: \(fourth.stderr)")
+        }
+
         /// Line 2 is changed on disk (same length, in place) while the daemon runs, after its
         /// start checked the chain. Its clean stop must not record a `journalChecksum` of the
         /// damaged bytes: the snapshot is refused, and the next start refuses the journal,

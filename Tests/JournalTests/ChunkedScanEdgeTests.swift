@@ -99,3 +99,44 @@ extension ChunkedScanTests {
         }
     }
 }
+
+/// The prefix checksum a scan fills (replay, for the first snapshot after it) equals the
+/// one-shot checksum of the bytes it read, at every chunk size, fresh or continued from a
+/// resume position; a scan that stops early or meets damage gives none.
+extension ChunkedScanTests {
+    @Test func theScansPrefixChecksumIsTheChecksumOfWhatItRead() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let paths = JournalPaths(directory: dir.path)
+        let chain = chain(lines: 700) { ($0 * 7_919) % 700 + ($0 % 151 == 3 ? 9_000 : 0) }
+        let bytes = chain.fileBytes
+        writeFile(paths.events, bytes)
+        let offsets = chain.lines.reduce(into: [0]) { $0.append($0.last! + $1.count + 1) }
+        let whole = SnapshotChecksum.hex(bytes)
+        func scanned(_ size: Int, resume: SnapshotStore.Position? = nil, from start: JournalPrefixChecksum = .init(),
+                     stopAfter: Int? = nil) throws -> JournalScan {
+            let fd = try Sys.open(paths.events, O_RDONLY)
+            defer { Sys.close(fd) }
+            return try JournalReader.scan(fd: fd, resumingAt: resume, chunkSize: size, prefixChecksum: start) { record, _ in record.seq != stopAfter }
+        }
+        for size in [bytes.count + 1] + Self.chunkSizes {
+            var fresh = try #require(try scanned(size).prefixChecksum, "chunk size \(size)")
+            #expect(fresh.covered == bytes.count)
+            #expect(fresh.checksum(of: bytes.withUnsafeBytes { $0 }) == whole, "chunk size \(size)")
+            #expect(try scanned(size, stopAfter: 300).prefixChecksum == nil, "a scan that stopped early covers unread lines")
+            for k in [1, 333, 699] {
+                let resume = SnapshotStore.Position(seq: k, lineOffset: offsets[k - 1], bytes: offsets[k],
+                                                    lineSHA256: Hex.encode(SHA256.hash(chain.lines[k - 1])), sparseOffsets: [0])
+                var start = JournalPrefixChecksum()
+                try start.catchUp(journal: paths.events, to: offsets[k])
+                var continued = try #require(try scanned(size, resume: resume, from: start).prefixChecksum, "resume \(k), chunk size \(size)")
+                #expect(try continued.checksum(journal: paths.events, count: bytes.count) == whole, "resume \(k), chunk size \(size)")
+                #expect(try scanned(size, resume: resume).prefixChecksum == nil, "a checksum that does not reach the resume position is not continued")
+            }
+        }
+        var damaged = bytes
+        damaged[offsets[400] + 30] ^= 0x01
+        writeFile(paths.events, damaged)
+        #expect(try scanned(4_096).prefixChecksum == nil)
+    }
+}
