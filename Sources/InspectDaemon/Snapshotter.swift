@@ -68,8 +68,9 @@ final class Snapshotter: @unchecked Sendable {
             if let damage = try JournalReader.verifyPrefix(path: store.journal, from: checked.through, through: position, absorbingInto: &checksum) {
                 throw SnapshotRefused(reason: "the journal is damaged: \(damage); the next start will refuse it until it is repaired (see `inspectctl journal verify`)")
             }
-            var prefix = checksum!
-            let journalChecksum = try prefix.checksum(journal: store.journal, count: position.bytes)
+            // Finished from the bytes the check read, not from the file read again.
+            let prefix = checksum!
+            let journalChecksum = prefix.finished()
             lock.withLock {
                 if position.seq > checkedPrefix.through?.seq ?? 0 { checkedPrefix = CheckedPrefix(checksum: prefix, through: position) }
             }

@@ -280,7 +280,10 @@ extension JournalReader {
     public static func verifyPrefix(path: String, from: SnapshotStore.Position?, through position: SnapshotStore.Position,
                              absorbingInto checksum: inout JournalPrefixChecksum?) throws(SystemError) -> JournalDamage? {
         var from = from
-        if let start = from, checksum?.absorbed != start.bytes & ~31 || start.seq > position.seq {
+        // Continuing, the checksum takes in again the bytes after its last whole block:
+        // they must lie in line `from.seq`, which is hashed again below, and its newline,
+        // which is looked at (a newline turned into a space would join two lines).
+        if let start = from, let taken = checksum, taken.covered != start.bytes || taken.absorbed < start.lineOffset || start.seq > position.seq {
             from = nil
         }
         if from == nil, checksum != nil { checksum = JournalPrefixChecksum() }
@@ -302,7 +305,7 @@ extension JournalReader {
             var expected = 1
             var start = 0
             if let from {
-                guard from.bytes <= prefix.count, from.lineOffset < from.bytes,
+                guard from.bytes <= prefix.count, from.lineOffset < from.bytes, prefix[from.bytes - 1] == 10,
                       Hex.encode(SHA256.hash(UnsafeRawBufferPointer(rebasing: prefix[from.lineOffset..<(from.bytes - 1)]))) == from.lineSHA256 else {
                     return JournalDamage(line: from.seq, offset: from.lineOffset, expectedSeq: from.seq, claimedSeq: nil, kind: .prev,
                                          message: "line \(from.seq) changed since it was checked", isLastLine: false)

@@ -318,7 +318,8 @@ public struct JournalPrefixChecksum: Sendable {
     private var state = SnapshotChecksum.State()
     /// Bytes absorbed so far: whole 32-byte blocks.
     public private(set) var absorbed = 0
-    /// Bytes after `absorbed` taken in by `absorb(continuing:)`, short of a whole block.
+    /// The bytes after `absorbed` taken in so far, short of a whole block: the checksum is
+    /// finished from these (`finished()`), never from the file read again.
     private var pending: [UInt8] = []
 
     /// The bytes covered so far: `absorbed` and the ones held back.
@@ -339,21 +340,25 @@ public struct JournalPrefixChecksum: Sendable {
     /// shorter one starts over). O(bytes not yet absorbed).
     public mutating func checksum(of prefix: UnsafeRawBufferPointer) -> String {
         absorb(prefix)
-        let blocks = absorbed
-        return SnapshotChecksum.hex(state.finish(tail: UnsafeRawBufferPointer(rebasing: prefix[blocks...]), totalCount: prefix.count))
+        return finished()
+    }
+
+    /// The checksum of the `covered` bytes taken in.
+    public func finished() -> String {
+        pending.withUnsafeBytes { SnapshotChecksum.hex(state.finish(tail: $0, totalCount: covered)) }
     }
 }
 
 extension JournalPrefixChecksum {
-    /// Takes in the whole 32-byte blocks of `prefix` not absorbed yet (the rest waits for
-    /// more bytes or `checksum(of:)`). `prefix` must begin with the bytes absorbed so far;
-    /// a shorter one starts over.
+    /// Takes in `prefix` beyond the whole blocks absorbed so far (the bytes short of a
+    /// block are kept for `finished()`). `prefix` must begin with the bytes absorbed so
+    /// far; a shorter one starts over.
     mutating func absorb(_ prefix: UnsafeRawBufferPointer) {
         if absorbed > prefix.count { self = Self() }
         let blocks = prefix.count & ~31
         state.absorb(UnsafeRawBufferPointer(rebasing: prefix[absorbed..<blocks]))
         absorbed = blocks
-        pending.removeAll()   // they are in `prefix` too
+        pending = Array(prefix[blocks...])
     }
 
     /// Takes in `bytes`, the journal's bytes from `covered` on (a stream, as the journal

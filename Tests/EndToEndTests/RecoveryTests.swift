@@ -277,6 +277,30 @@ extension EndToEnd {
             #expect(outcome.stderr.contains("line 8 (seq 8)"), "\(outcome.stderr)")
         }
 
+        /// The newline ending line 5 — the line the start from the snapshot checked last — is
+        /// turned into a space while the daemon runs: the clean stop's check of lines 5…8
+        /// must see it, and the next start refuse. (Found by review: the first continued
+        /// check hashed line 5 again but not its newline.)
+        @Test func aJoinedLineAtTheSnapshotPositionIsRefusedAtTheNextStart() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            _ = try sandbox.seedAnnotations(5)   // clean stop: a snapshot at seq 5
+            let daemon = try sandbox.startDaemon()
+            let connection = try sandbox.connect()
+            for n in 6...8 { _ = try connection.requireOK("journal.annotate", ["text": "more \(n)"]) }
+            let lines = try sandbox.journalLines()
+            let newline = lines[..<5].reduce(0) { $0 + $1.count + 1 } - 1
+            let fd = open(sandbox.eventsPath, O_WRONLY)
+            try #require(fd >= 0)
+            var space = UInt8(ascii: " ")
+            #expect(pwrite(fd, &space, 1, off_t(newline)) == 1)
+            close(fd)
+            #expect(try daemon.terminate() == .exited(0))
+            #expect(daemon.stderr.contains("the journal is damaged"), "\(daemon.stderr)")
+            let outcome = try sandbox.runDaemonExpectingExit()
+            #expect(outcome.status == 1, "\(outcome)")
+        }
+
         /// Rewrites `old` with `new` (same length) in line `line` of the running daemon's
         /// journal, in place, as a disk fault or a careless edit would.
         private func overwriteInPlace(_ sandbox: Sandbox, line: Int, _ old: String, with new: String) throws {
