@@ -51,10 +51,25 @@ final class Snapshotter: @unchecked Sendable {
         }
     }
 
-    /// Writes one snapshot now (at shutdown, after the writer drained).
+    /// One write at a time: two would share the temp file (`SnapshotStore.write`).
+    private let writing = ConditionLock()
+    /// The seq and path of the last snapshot this process wrote (guarded by `writing`).
+    private var written: (seq: Int, path: String)?
+
+    /// Writes one snapshot now (at shutdown, after the writer drained). A shutdown during a
+    /// periodic snapshot waits for it, then writes only if the state has moved on since.
     @discardableResult
     func write() -> String? {
-        guard let (state, position) = service.captureForSnapshot() else { return nil }
+        writing.withLock {
+            guard let (state, position) = service.captureForSnapshot() else { return nil }
+            if let written, written.seq == position.seq { return written.path }
+            let path = write(state, at: position)
+            if let path { written = (position.seq, path) }
+            return path
+        }
+    }
+
+    private func write(_ state: InspectionState, at position: SnapshotStore.Position) -> String? {
         let started = Sys.monotonicNanos()
         do {
             try service.writer.waitUntilDurable(position.seq)

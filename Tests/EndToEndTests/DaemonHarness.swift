@@ -91,6 +91,8 @@ struct SandboxConfig {
     var timeZone = "Asia/Shanghai"
     /// Relative to the sandbox (the config file's directory) unless absolute.
     var socketPath = "journal/inspectd.sock"
+    /// `snapshots.every` (nil: the default).
+    var snapshotEvery: Int?
 }
 
 /// Polls `condition` every few milliseconds until it holds or `seconds` pass.
@@ -149,7 +151,7 @@ final class Sandbox {
 
     /// Writes `inspectd.json` with paths relative to the sandbox (as the shipped config does).
     func writeConfig(_ config: SandboxConfig) throws {
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "journalDirectory": "journal",
             "socketPath": config.socketPath,
             "socketMode": "0660",
@@ -160,6 +162,7 @@ final class Sandbox {
             "calendarDirectory": packageRoot + "/config/calendar",
             "equipmentRules": packageRoot + "/config/equipment-rules.json",
         ]
+        if let every = config.snapshotEvery { object["snapshots"] = ["every": every, "onShutdown": true] }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: URL(fileURLWithPath: configPath))
     }

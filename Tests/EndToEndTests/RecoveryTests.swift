@@ -301,6 +301,24 @@ extension EndToEnd {
             #expect(outcome.status == 1, "\(outcome)")
         }
 
+        /// A stop that comes while periodic snapshots are being written (one every event
+        /// here) waits for the one under way instead of writing the same temp file beside
+        /// it: the next start loads the newest snapshot without ignoring any.
+        @Test func aStopDuringPeriodicSnapshotsLeavesSnapshotsTheNextStartTrusts() throws {
+            var config = SandboxConfig()
+            config.snapshotEvery = 1
+            let sandbox = try Sandbox(config)
+            defer { sandbox.cleanup() }
+            let daemon = try sandbox.startDaemon()
+            let connection = try sandbox.connect()
+            for n in 1...40 { _ = try connection.requireOK("journal.annotate", ["text": "note \(n)"]) }
+            #expect(try daemon.terminate() == .exited(0))
+            let next = try sandbox.startDaemon()
+            #expect(!next.stderr.contains("ignored"), "\(next.stderr)")
+            #expect(next.stderr.contains("verified the checksum of lines 1…40 ("), "\(next.stderr)")
+            #expect(try journalHead(try sandbox.connect()).events == 40)
+        }
+
         /// Rewrites `old` with `new` (same length) in line `line` of the running daemon's
         /// journal, in place, as a disk fault or a careless edit would.
         private func overwriteInPlace(_ sandbox: Sandbox, line: Int, _ old: String, with new: String) throws {
