@@ -74,10 +74,10 @@ final class Snapshotter: @unchecked Sendable {
         do {
             try service.writer.waitUntilDurable(position.seq)
             // Only lines whose chain holds go into the checksum, so the lines since the last
-            // check are checked now, off the request path: those appended or replayed since
-            // the last snapshot (the whole journal the first time after a start without one:
-            // ~3 CPU-s per 4 GB). Damaged ones — changed on disk while the daemon ran — are
-            // refused here rather than recorded as good for the next start to trust.
+            // check (start-up's, replay's or the last snapshot's) are checked now, off the
+            // request path: usually those appended since. Damaged ones — changed on disk
+            // while the daemon ran — are refused here rather than recorded as good for the
+            // next start to trust.
             let checked = lock.withLock { checkedPrefix }
             var checksum: JournalPrefixChecksum? = checked.checksum
             if let damage = try JournalReader.verifyPrefix(path: store.journal, from: checked.through, through: position, absorbingInto: &checksum) {

@@ -379,15 +379,6 @@ extension JournalPrefixChecksum {
         absorbed += blocks
         pending.append(contentsOf: rest[blocks...])
     }
-
-    /// Reads the journal's bytes from `covered` up to `count` and takes them in (the tail
-    /// of a line start-up checked, before replay continues from it).
-    public mutating func catchUp(journal path: String, to count: Int) throws(SystemError) {
-        guard count > covered else { return }
-        let bytes = try SnapshotStore.read(path, offset: covered, count: count - covered)
-        guard bytes.count == count - covered else { throw SystemError("read", errno: EIO, context: "\(path) ends before byte \(count)") }
-        bytes.withUnsafeBytes { absorb(continuing: $0) }
-    }
 }
 
 /// The snapshot payload's checksum: a 128-bit multiply-xorshift hash over 8-byte words in

@@ -247,58 +247,34 @@ extension EndToEnd {
         /// naming the line (SPEC §4). (Found by review: the first version hashed the file as
         /// it found it.)
         @Test func damageWhileRunningIsRefusedAtTheNextStart() throws {
-            let sandbox = try Sandbox()
-            defer { sandbox.cleanup() }
-            let daemon = try sandbox.startDaemon()
-            let connection = try sandbox.connect()
-            for n in 1...5 { _ = try connection.requireOK("journal.annotate", ["text": "note \(n)"]) }
-            try overwriteInPlace(sandbox, line: 2, "note 2", with: "NOTE 2")
-            #expect(try daemon.terminate() == .exited(0))
-            #expect(daemon.stderr.contains("the journal is damaged"), "\(daemon.stderr)")
-            let outcome = try sandbox.runDaemonExpectingExit()
-            #expect(outcome.status == 1, "\(outcome)")
-            #expect(outcome.stderr.contains("line 3 (seq 3)"), "\(outcome.stderr)")
+            let (stop, restart) = try damageWhileRunning(fromSnapshot: false) { sandbox, lines in
+                try writeInPlace(sandbox, at: offset(ofLine: 2, in: lines) + 30, replacing(lines[1], "note 2", with: "NOTE 2", from: 30))
+            }
+            #expect(stop.contains("the journal is damaged"), "\(stop)")
+            #expect(restart.stderr.contains("line 3 (seq 3)"), "\(restart.stderr)")
         }
 
         /// The same for lines appended after a start from a snapshot: the clean stop checks
         /// lines 5–8 before it hashes them, and the next start, from the snapshot at seq 5,
         /// finds the damage in the lines it replays.
         @Test func damageToLinesAppendedSinceTheSnapshotIsRefusedAtTheNextStart() throws {
-            let sandbox = try Sandbox()
-            defer { sandbox.cleanup() }
-            _ = try sandbox.seedAnnotations(5)   // clean stop: a snapshot at seq 5
-            let daemon = try sandbox.startDaemon()
-            let connection = try sandbox.connect()
-            for n in 6...8 { _ = try connection.requireOK("journal.annotate", ["text": "more \(n)"]) }
-            try overwriteInPlace(sandbox, line: 7, "more 7", with: "MORE 7")
-            #expect(try daemon.terminate() == .exited(0))
-            let outcome = try sandbox.runDaemonExpectingExit()
-            #expect(outcome.status == 1, "\(outcome)")
-            #expect(outcome.stderr.contains("line 8 (seq 8)"), "\(outcome.stderr)")
+            let (stop, restart) = try damageWhileRunning(fromSnapshot: true) { sandbox, lines in
+                try writeInPlace(sandbox, at: offset(ofLine: 7, in: lines) + 30, replacing(lines[6], "more 7", with: "MORE 7", from: 30))
+            }
+            #expect(stop.contains("the journal is damaged"), "\(stop)")
+            #expect(restart.stderr.contains("line 8 (seq 8)"), "\(restart.stderr)")
         }
 
         /// The newline ending line 5 — the line the start from the snapshot checked last — is
-        /// turned into a space while the daemon runs: the clean stop's check of lines 5…8
-        /// must see it, and the next start refuse. (Found by review: the first continued
-        /// check hashed line 5 again but not its newline.)
+        /// turned into a space while the daemon runs (lines 5 and 6 joined): the clean stop's
+        /// check of lines 5…8 must see it, and the next start refuse. (Found by review: the
+        /// first continued check hashed line 5 again but not its newline.)
         @Test func aJoinedLineAtTheSnapshotPositionIsRefusedAtTheNextStart() throws {
-            let sandbox = try Sandbox()
-            defer { sandbox.cleanup() }
-            _ = try sandbox.seedAnnotations(5)   // clean stop: a snapshot at seq 5
-            let daemon = try sandbox.startDaemon()
-            let connection = try sandbox.connect()
-            for n in 6...8 { _ = try connection.requireOK("journal.annotate", ["text": "more \(n)"]) }
-            let lines = try sandbox.journalLines()
-            let newline = lines[..<5].reduce(0) { $0 + $1.count + 1 } - 1
-            let fd = open(sandbox.eventsPath, O_WRONLY)
-            try #require(fd >= 0)
-            var space = UInt8(ascii: " ")
-            #expect(pwrite(fd, &space, 1, off_t(newline)) == 1)
-            close(fd)
-            #expect(try daemon.terminate() == .exited(0))
-            #expect(daemon.stderr.contains("the journal is damaged"), "\(daemon.stderr)")
-            let outcome = try sandbox.runDaemonExpectingExit()
-            #expect(outcome.status == 1, "\(outcome)")
+            let (stop, restart) = try damageWhileRunning(fromSnapshot: true) { sandbox, lines in
+                try writeInPlace(sandbox, at: offset(ofLine: 6, in: lines) - 1, [UInt8(ascii: " ")])
+            }
+            #expect(stop.contains("the journal is damaged"), "\(stop)")
+            #expect(restart.stderr.contains("line 5 (seq 5)"), "\(restart.stderr)")
         }
 
         /// A stop that comes while periodic snapshots are being written (one every event
@@ -319,17 +295,45 @@ extension EndToEnd {
             #expect(try journalHead(try sandbox.connect()).events == 40)
         }
 
-        /// Rewrites `old` with `new` (same length) in line `line` of the running daemon's
-        /// journal, in place, as a disk fault or a careless edit would.
-        private func overwriteInPlace(_ sandbox: Sandbox, line: Int, _ old: String, with new: String) throws {
-            let lines = try sandbox.journalLines()
-            let offset = lines[..<(line - 1)].reduce(0) { $0 + $1.count + 1 }
-            let edited = Array(String(decoding: lines[line - 1], as: UTF8.self).replacingOccurrences(of: old, with: new).utf8)
-            try #require(edited.count == lines[line - 1].count && edited != lines[line - 1])
+        /// Starts the daemon — after a first one stopped cleanly at seq 5, leaving a snapshot,
+        /// when `fromSnapshot` — and appends up to seq 8 (5 without the snapshot); `damage`
+        /// then changes the journal in place, as a disk fault or a careless edit would, and
+        /// the daemon is stopped cleanly. Returns its log and the next start, which must
+        /// refuse.
+        private func damageWhileRunning(fromSnapshot: Bool, _ damage: (Sandbox, [[UInt8]]) throws -> Void) throws -> (stop: String, restart: CommandOutput) {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            if fromSnapshot { _ = try sandbox.seedAnnotations(5) }
+            let daemon = try sandbox.startDaemon()
+            let connection = try sandbox.connect()
+            for n in (fromSnapshot ? 6 : 1)...(fromSnapshot ? 8 : 5) {
+                _ = try connection.requireOK("journal.annotate", ["text": "\(fromSnapshot ? "more" : "note") \(n)"])
+            }
+            try damage(sandbox, try sandbox.journalLines())
+            #expect(try daemon.terminate() == .exited(0))
+            let restart = try sandbox.runDaemonExpectingExit()
+            #expect(restart.status == 1, "\(restart)")
+            return (daemon.stderr, restart)
+        }
+
+        /// Where line `line` (1-based) starts.
+        private func offset(ofLine line: Int, in lines: [[UInt8]]) -> Int {
+            lines[..<(line - 1)].reduce(0) { $0 + $1.count + 1 }
+        }
+
+        /// `line` from byte `from` on, with `old` replaced by `new` (same length).
+        private func replacing(_ line: [UInt8], _ old: String, with new: String, from: Int) throws -> [UInt8] {
+            let edited = Array(String(decoding: line, as: UTF8.self).replacingOccurrences(of: old, with: new).utf8)
+            try #require(edited.count == line.count && edited != line, "\(old) is not in the line")
+            return Array(edited[from...])
+        }
+
+        /// Writes `bytes` over the journal at `offset`, in place (the daemon keeps its descriptor).
+        private func writeInPlace(_ sandbox: Sandbox, at offset: Int, _ bytes: [UInt8]) throws {
             let fd = open(sandbox.eventsPath, O_WRONLY)
             try #require(fd >= 0)
             defer { close(fd) }
-            #expect(edited.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) } == edited.count)
+            #expect(bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) } == bytes.count)
         }
 
         /// The journal is the truth; a snapshot is only a cache of it. Restoring an older
