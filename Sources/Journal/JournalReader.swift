@@ -95,7 +95,7 @@ public enum JournalReader {
     /// also hashes each chunk it reads into it (`JournalScan.prefixChecksum`).
     public static func scan(
         path: String, resumingAt resume: SnapshotStore.Position? = nil, prefixChecksum: JournalPrefixChecksum? = nil,
-        visit: (JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool = { _, _ in true }
+        visit: (consuming JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool = { _, _ in true }
     ) throws(SystemError) -> JournalScan {
         guard Sys.fileExists(path) else { return JournalScan() }
         let fd = try Sys.open(path, O_RDONLY)
@@ -107,7 +107,7 @@ public enum JournalReader {
     /// just after line `resume.seq`, continuing its chain; line numbers then equal seqs.
     public static func scan(
         fd: Int32, resumingAt resume: SnapshotStore.Position? = nil,
-        visit: (JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool
+        visit: (consuming JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool
     ) throws(SystemError) -> JournalScan {
         try scan(fd: fd, resumingAt: resume, chunkSize: bufferSize, visit: visit)
     }
@@ -122,7 +122,7 @@ public enum JournalReader {
     /// it counts only if the scan reads to the end and every line holds.
     static func scan(
         fd: Int32, resumingAt resume: SnapshotStore.Position?, chunkSize: Int, prefixChecksum: JournalPrefixChecksum? = nil,
-        visit: (JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool
+        visit: (consuming JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool
     ) throws(SystemError) -> JournalScan {
         precondition(chunkSize > 0, "a chunk of 0 bytes never grows: fill would loop forever")
         var result = JournalScan()
@@ -212,9 +212,10 @@ public enum JournalReader {
                                            claimed: record.seq)
                     break lines
                 }
+                let seq = record.seq
                 let keepGoing: Bool
                 do {
-                    keepGoing = try visit(record, line)
+                    keepGoing = try visit(consume record, line)   // moved: the visitor may keep its strings without a retain
                 } catch var error {
                     error.line = lineNumber
                     error.offset = lineOffset
@@ -222,8 +223,8 @@ public enum JournalReader {
                     result.damage = error
                     break lines
                 }
-                if (record.seq - 1) % JournalScan.indexStride == 0 { result.sparseOffsets.append(lineOffset) }
-                result.count = record.seq
+                if (seq - 1) % JournalScan.indexStride == 0 { result.sparseOffsets.append(lineOffset) }
+                result.count = seq
                 head = current.digests[lineIndex]
                 lineIndex += 1
                 result.validBytes = lineEnd

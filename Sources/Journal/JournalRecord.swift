@@ -134,8 +134,8 @@ public struct JournalRecord: Sendable, Equatable {
         return JournalRecord(seq: seq, at: at, timestamp: timestamp, type: type, actor: actor, payload: .json(data), prevDigest: prevDigest)
     }
 
-    /// The domain's view of this record.
-    public func event() -> Event {
+    /// The domain's view of this record (consuming it: its strings move, uncopied).
+    public consuming func event() -> Event {
         Event(seq: seq, at: timestamp, type: type, actor: actor, payload: payload)
     }
 

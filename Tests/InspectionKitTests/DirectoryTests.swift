@@ -337,7 +337,7 @@ struct DirectoryTests {
     }
 }
 
-/// An `entity.updated` event replaces every field but the id (`Entity.takeDetails(of:)`
+/// An `entity.updated` event replaces every field but the id (`Entity.exchangeDetails(with:)`
 /// keeps the stored id string): a field added to `Entity` and forgotten there fails here.
 struct EntityUpdateApplyTests {
     @Test func anUpdateReplacesEveryField() throws {

@@ -110,17 +110,20 @@ public struct Entity: Sendable, Equatable, Codable {
         ]
     }
 
-    /// Everything but the id from `other`, an update of this entity: the stored id (the
-    /// same bytes) is kept, sparing replay a release of an old string and a retain of the
-    /// event's — cold cache lines at a million entities.
-    mutating func takeDetails(of other: Entity) {
-        name = other.name
+    /// Everything but the id from `other`, an update of this entity, by exchange: `other`
+    /// is left holding the values replaced, for the caller to free. Replay frees them on
+    /// its reader thread, which made them: freed here, they went back to that thread's
+    /// malloc arena through its shared lists, and its allocations slowed (`_int_malloc`
+    /// 2 → 5–11 % of its time). The stored id (the same bytes) is kept, sparing replay a
+    /// release of an old string and a retain of the event's.
+    mutating func exchangeDetails(with other: inout Entity) {
+        swap(&name, &other.name)
         kind = other.kind
-        industry = other.industry
-        region = other.region
-        address = other.address
+        swap(&industry, &other.industry)
+        swap(&region, &other.region)
+        swap(&address, &other.address)
         risk = other.risk
-        tags = other.tags
+        swap(&tags, &other.tags)
         status = other.status
     }
 

@@ -90,26 +90,34 @@ public struct DirectoryState: Sendable, Codable {
         conflicts[entity]?[inspector] != nil
     }
 
-    /// A registration or an update (`entity.registered`, `entity.updated`).
-    private mutating func store(_ entity: Entity) {
+    /// A registration or an update (`entity.registered`, `entity.updated`). The entity's
+    /// values are moved into the table, not copied; what is left in `entity` (an update's
+    /// id and the values it replaced) is the caller's to free.
+    private mutating func store(_ entity: inout Entity) {
         if let number = entityNumber(entity.id) {
-            entities[Int(number)].takeDetails(of: entity)
             entityAttributes[Int(number)] = EntityAttributes(entity)
+            entities[Int(number)].exchangeDetails(with: &entity)
         } else {
             entityIndex.append(entity.id)
-            entities.append(entity)
             packedIDs.append(PackedID(entity.id))
             entityAttributes.append(EntityAttributes(entity))
+            entities.append(take(&entity, leaving: Entity(id: "", name: "")))
         }
     }
 
-    mutating func apply(_ event: Event) throws(CommandError) {
+    /// Applies one directory event. A typed entity payload is taken out of `event` and
+    /// what `store` leaves of it put back (see `Event.takePayload`).
+    mutating func apply(_ event: inout Event) throws(CommandError) {
         switch event.type {
         case "entity.registered", "entity.updated":
-            if case .entity(let entity) = event.payload {
-                store(entity)
-            } else {
-                store(try Entity.from(event.data, seq: event.seq))
+            switch event.takePayload() {
+            case .entity(var entity):
+                store(&entity)
+                event.payload = .entity(entity)
+            case let payload:
+                event.payload = payload
+                var entity = try Entity.from(event.data, seq: event.seq)
+                store(&entity)
             }
         case "entity.deregistered":
             let data = event.data

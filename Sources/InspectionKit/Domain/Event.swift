@@ -36,6 +36,25 @@ public struct Event: Sendable {
         self.actor = actor
         self.payload = payload
     }
+
+    /// Moves the payload out, leaving an empty object in its place: matched as a
+    /// temporary, its values are bound by moving them, where matching `payload` in place
+    /// copies them (a retain and a later release per string). `apply` puts back what it
+    /// did not keep, for replay's reader thread to free (see `PipelinedReplay`).
+    mutating func takePayload() -> EventPayload {
+        var taken = EventPayload.json(JSONObject())
+        swap(&taken, &payload)
+        return taken
+    }
+}
+
+/// Moves `value` out of `place`, leaving `empty` there (an empty `String` or array owns
+/// nothing, so the move costs no retain or release).
+@inline(__always)
+func take<T>(_ place: inout T, leaving empty: T) -> T {
+    var taken = empty
+    swap(&taken, &place)
+    return taken
 }
 
 /// An event's `data`: the JSON object, or — for event types replay meets millions of

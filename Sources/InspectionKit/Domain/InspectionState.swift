@@ -97,12 +97,43 @@ public struct InspectionState: Sendable, Codable {
         return table.index.find(type) { knownEventTypes[$0] == type }.map { (table.parts[Int($0)], Int($0)) }
     }
 
-    /// `apply(_:)` for an event in memory the caller holds exclusively (a replay batch):
-    /// passed this way it is borrowed, where reading it from a buffer for `apply(_:)`
-    /// copies it first — a retain and a release of every string of its payload.
-    @inline(__always)
+    /// `apply(_:)` for an event in memory the caller holds exclusively (a replay batch).
+    /// The state moves the payload values it keeps out of the event instead of copying
+    /// them, and leaves in the event what it does not keep (an update's key, the values an
+    /// update replaced, the strings of an inspection), so that the caller decides which
+    /// thread frees them: replay frees them on the thread that made them (`PipelinedReplay`).
+    /// Copying, each string kept cost a retain here and a release there, on cache lines
+    /// the other core owned.
     public mutating func apply(inPlace event: inout Event) throws(CommandError) {
-        try apply(event)
+        guard event.seq == lastSeq + 1 else {
+            throw .init(.internal, "event seq \(event.seq) does not follow \(lastSeq)")
+        }
+        guard let (part, typeNumber) = Self.part(of: event.type) else {
+            throw .init(.internal, "seq \(event.seq): unknown event type \"\(event.type)\" (written by a newer inspectd?)")
+        }
+        switch part {
+        case .annotation:
+            guard let text = event.data["text"]?.stringValue else {
+                throw .init(.internal, "seq \(event.seq): journal.annotated without text")
+            }
+            recentAnnotations.append(Annotation(seq: event.seq, at: event.at, actor: event.actor, text: text))
+            if recentAnnotations.count > Self.recentAnnotationLimit * 2 {
+                recentAnnotations.removeFirst(recentAnnotations.count - Self.recentAnnotationLimit)
+            }
+        case .tailRepair:
+            tailRepairs.append(event.data)
+        case .csvImport:
+            break
+        case .directory:
+            try directory.apply(&event)
+        case .tasks:
+            try tasks.apply(event, directory: directory)
+        case .equipment:
+            try equipment.apply(&event)
+        }
+        lastSeq = event.seq
+        lastEventAt = event.at
+        eventCounts.counts[typeNumber] += 1
     }
 
     /// How far ahead of `apply` replay warms an event's lines: `prefetch(_:stage: .slot)`
@@ -152,35 +183,8 @@ public struct InspectionState: Sendable, Codable {
     /// (out of order, unknown type, malformed payload), never for a business rule:
     /// commands check those before anything is appended.
     public mutating func apply(_ event: Event) throws(CommandError) {
-        guard event.seq == lastSeq + 1 else {
-            throw .init(.internal, "event seq \(event.seq) does not follow \(lastSeq)")
-        }
-        guard let (part, typeNumber) = Self.part(of: event.type) else {
-            throw .init(.internal, "seq \(event.seq): unknown event type \"\(event.type)\" (written by a newer inspectd?)")
-        }
-        switch part {
-        case .annotation:
-            guard let text = event.data["text"]?.stringValue else {
-                throw .init(.internal, "seq \(event.seq): journal.annotated without text")
-            }
-            recentAnnotations.append(Annotation(seq: event.seq, at: event.at, actor: event.actor, text: text))
-            if recentAnnotations.count > Self.recentAnnotationLimit * 2 {
-                recentAnnotations.removeFirst(recentAnnotations.count - Self.recentAnnotationLimit)
-            }
-        case .tailRepair:
-            tailRepairs.append(event.data)
-        case .csvImport:
-            break
-        case .directory:
-            try directory.apply(event)
-        case .tasks:
-            try tasks.apply(event, directory: directory)
-        case .equipment:
-            try equipment.apply(event)
-        }
-        lastSeq = event.seq
-        lastEventAt = event.at
-        eventCounts.counts[typeNumber] += 1
+        var event = event
+        try apply(inPlace: &event)
     }
 }
 

@@ -130,23 +130,50 @@ public struct EquipmentState: Sendable {
 
     /// Applies one special-equipment event. Throws only for a payload that can't have come
     /// from the commands (missing fields, unknown unit): a damaged or foreign journal.
-    mutating func apply(_ event: Event) throws(CommandError) {
+    ///
+    /// A typed payload (replay's hot types) is taken out of `event` while it is applied and
+    /// put back after, with whatever the state did not keep (see `Event.takePayload`).
+    mutating func apply(_ event: inout Event) throws(CommandError) {
+        switch event.type {
+        case EventType.equipmentRegistered:
+            switch event.takePayload() {
+            case .equipmentRegistration(var registration):
+                try applyRegistered(&registration, event)
+                event.payload = .equipmentRegistration(registration)
+            case let payload:
+                event.payload = payload
+                var registration = try EquipmentRegistration(Payload(event))
+                try applyRegistered(&registration, event)
+            }
+        case EventType.equipmentInspected:
+            switch event.takePayload() {
+            case .equipmentInspection(let inspection):
+                try applyInspected(inspection, event)
+                event.payload = .equipmentInspection(inspection)
+            case let payload:
+                event.payload = payload
+                try applyInspected(try EquipmentInspection(Payload(event)), event)
+            }
+        case EventType.reminderIssued:
+            switch event.takePayload() {
+            case .equipmentReminder(let reminder):
+                try applyReminder(reminder, event)
+                event.payload = .equipmentReminder(reminder)
+            case let payload:
+                event.payload = payload
+                try applyReminder(try EquipmentReminder(Payload(event)), event)
+            }
+        default:
+            try applyOther(event)
+        }
+    }
+
+    /// The equipment events replay meets rarely, read from the payload object.
+    private mutating func applyOther(_ event: Event) throws(CommandError) {
         let data = Payload(event)
         switch event.type {
         case EventType.rulesChanged: try applyRulesChanged(data)
-        case EventType.equipmentRegistered:
-            if case .equipmentRegistration(let registration) = event.payload {
-                try applyRegistered(registration, event)
-            } else {
-                try applyRegistered(try EquipmentRegistration(data), event)
-            }
         case EventType.equipmentUpdated: try applyUpdated(data)
-        case EventType.equipmentInspected:
-            if case .equipmentInspection(let inspection) = event.payload {
-                try applyInspected(inspection, event)
-            } else {
-                try applyInspected(try EquipmentInspection(data), event)
-            }
         case EventType.equipmentSuspended:
             let i = try data.unit(in: self)
             let date = try data.day("date")
@@ -166,12 +193,6 @@ public struct EquipmentState: Sendable {
             let date = try data.day("date")
             modify(i) { $0.status = .scrapped; $0.scrappedOn = date; $0.suspendedOn = nil }
             record(i, .scrapped, event, details: data.details(["date", "reason"]))
-        case EventType.reminderIssued:
-            if case .equipmentReminder(let reminder) = event.payload {
-                try applyReminder(reminder, event)
-            } else {
-                try applyReminder(try EquipmentReminder(data), event)
-            }
         case EventType.directiveIssued: try applyDirectiveIssued(data)
         case EventType.directiveReported:
             let d = try data.directive(in: self)
@@ -223,15 +244,20 @@ public struct EquipmentState: Sendable {
     }
 
     /// The hot path of a registry import or replay: one hash insert for the code.
-    private mutating func applyRegistered(_ registration: EquipmentRegistration, _ event: Event) throws(CommandError) {
-        let code = registration.code
-        guard unitIndex(code) == nil else { throw Payload(event).malformed("equipment \(code) is already registered") }
+    /// The unit's own strings (code, registration number, address) are moved out of
+    /// `registration`; the shared ones are interned, leaving the event's copies in it.
+    private mutating func applyRegistered(_ registration: inout EquipmentRegistration, _ event: Event) throws(CommandError) {
+        guard unitIndex(registration.code) == nil else {
+            throw Payload(event).malformed("equipment \(registration.code) is already registered")
+        }
+        let code = take(&registration.code, leaving: "")
         let i = Int32(units.count)
         let status = registration.status
         var unit = EquipmentUnit(
-            code: code, registration: registration.registration, category: registration.category,
+            code: code, registration: take(&registration.registration, leaving: ""), category: registration.category,
             variant: registration.variant.map { intern($0) },
-            user: intern(registration.user), userName: intern(registration.userName ?? ""), address: registration.address,
+            user: intern(registration.user), userName: intern(registration.userName ?? ""),
+            address: take(&registration.address, leaving: ""),
             region: intern(registration.region), commissioned: registration.commissioned,
             gradeValue: UInt8(clamping: registration.grade ?? 0),
             status: status, nextDue: nil, nextDueSource: .computed, dueBase: registration.commissioned, dueBaseIsFirst: true,

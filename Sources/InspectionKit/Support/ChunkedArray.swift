@@ -34,7 +34,7 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
         _modify { yield &chunks[position >> Self.shift][position & Self.mask] }
     }
 
-    public mutating func append(_ element: Element) {
+    public mutating func append(_ element: consuming Element) {
         if count & Self.mask == 0 {
             var chunk: [Element] = []
             chunk.reserveCapacity(Self.mask + 1)
