@@ -78,12 +78,12 @@ public struct JournalScan: Sendable {
 }
 
 /// Reads the journal file sequentially, a chunk at a time, checking every line's shape,
-/// seq and `prev` against the SHA-256 of the bytes actually stored (hashed a chunk ahead
-/// on another core).
+/// seq and `prev` against the SHA-256 of the bytes actually stored (read and hashed a
+/// chunk ahead on another core).
 ///
 /// O(file size) time, O(longest line + buffer) memory.
 public enum JournalReader {
-    /// The size of a chunk `scan` reads (two are in use: one parsed, one hashed). 1 MiB
+    /// The size of a chunk `scan` reads (two are in use: one parsed, one read and hashed). 1 MiB
     /// keeps each hashing job under a millisecond, short enough not to hold up the replay
     /// applier sharing its core: 10M-event replay 16.5–16.9 s with 8 MiB chunks, 14.5–15.0
     /// s with 1 MiB, no better with 256 KiB (three alternating runs each).
@@ -113,12 +113,13 @@ public enum JournalReader {
     }
 
     /// The file is read a chunk of whole lines at a time. While this thread parses one
-    /// chunk, the next is already read and its lines are being hashed on another core
-    /// (`ChunkHasher`): SHA-256 was 15 % of this thread's time in a 10M-event replay,
-    /// the busier of replay's two threads. The checks and their order are unchanged:
-    /// line N's `prev` is compared with line N−1's digest before line N is visited.
+    /// chunk, the next is being read, split into lines and hashed on another core
+    /// (`ChunkReader`): reading and SHA-256 were 15–20 % of this thread's time in a
+    /// 10M-event replay, the busier of replay's two threads. The checks and their order
+    /// are unchanged: line N's `prev` is compared with line N−1's digest before line N is
+    /// visited (the decoder compares it in place when it matches, `decode(_:expectedPrev:)`).
     ///
-    /// The prefix checksum, if given, is filled on the hashing thread too, a chunk ahead;
+    /// The prefix checksum, if given, is filled on the reading thread too, a chunk ahead;
     /// it counts only if the scan reads to the end and every line holds.
     static func scan(
         fd: Int32, resumingAt resume: SnapshotStore.Position?, chunkSize: Int, prefixChecksum: JournalPrefixChecksum? = nil,
@@ -146,27 +147,21 @@ public enum JournalReader {
         var current = ScanChunk(capacity: chunkSize)
         var next = ScanChunk(capacity: chunkSize)
         defer { current.deallocate(); next.deallocate() }
-        let hasher = ChunkHasher()
-        defer { hasher.waitIfBusy() }   // runs first: the buffers outlive any hashing still under way
-        hasher.checksum = prefixChecksum.flatMap { $0.covered == fileOffsetOfChunk ? $0 : nil }
-        try current.fill(fd: fd, carrying: UnsafeRawBufferPointer(start: nil, count: 0))
-        ChunkHasher.digests(ofLinesIn: current.wholeLines, into: &current.digests)
-        hasher.checksum?.absorb(continuing: current.wholeLines)
+        let reader = ChunkReader(fd: fd)
+        defer { reader.waitIfBusy() }   // runs first: the buffers outlive any reading still under way
+        reader.checksum = prefixChecksum.flatMap { $0.covered == fileOffsetOfChunk ? $0 : nil }
+        try reader.readAndHash(into: current, carrying: UnsafeRawBufferPointer(start: nil, count: 0))
 
         lines: while true {
-            if !current.endOfFile {
-                try next.fill(fd: fd, carrying: current.partialLine)
-                hasher.start(next.wholeLines, reusing: &next.digests)
-            }
+            if !current.endOfFile { reader.start(reading: next, carrying: current.partialLine) }
             var start = 0
             var lineIndex = 0
             while start < current.filled {
                 let base = current.buffer.baseAddress! + start
-                let newline = memchr(base, 10, current.filled - start)
                 let lineLength: Int
                 let terminated: Bool
-                if let newline {
-                    lineLength = base.distance(to: UnsafeMutableRawPointer(newline))
+                if lineIndex < current.lineEnds.count {
+                    lineLength = current.lineEnds[lineIndex] - start
                     terminated = true
                 } else if current.endOfFile {
                     lineLength = current.filled - start
@@ -188,7 +183,7 @@ public enum JournalReader {
 
                 let record: JournalRecord
                 do {
-                    record = try decoder.decode(line)
+                    record = try decoder.decode(line, expectedPrev: head)
                 } catch {
                     let kind: JournalDamage.Kind = error.kind == .json ? .json : .shape
                     result.damage = damage(terminated ? kind : .unterminated,
@@ -234,12 +229,12 @@ public enum JournalReader {
             }
             if current.endOfFile { break }
             fileOffsetOfChunk += current.wholeLinesEnd
-            next.digests = hasher.wait()
+            try reader.wait()
             swap(&current, &next)
         }
         result.head = head.hex
-        hasher.waitIfBusy()
-        if result.damage == nil, let checksum = hasher.checksum, checksum.covered == result.validBytes {
+        reader.waitIfBusy()
+        if result.damage == nil, let checksum = reader.checksum, checksum.covered == result.validBytes {
             result.prefixChecksum = checksum
         }
         return result
@@ -374,13 +369,16 @@ extension JournalReader {
 
 /// A chunk of the journal as `scan` reads it: whole lines, then the start of a line that
 /// continues in the next chunk (or, at the end of the file, an unterminated last line),
-/// with the SHA-256 of each whole line once `ChunkHasher` has computed them.
-struct ScanChunk {
+/// with where each whole line ends and its SHA-256, once `ChunkReader` has read it. A
+/// class: the reading thread fills it while the scanning thread parses the one before.
+final class ScanChunk: @unchecked Sendable {
     private(set) var buffer: UnsafeMutableRawBufferPointer
     private(set) var filled = 0
     /// Where the last whole line ends (just after its newline); 0 if none.
     private(set) var wholeLinesEnd = 0
     private(set) var endOfFile = false
+    /// Where each whole line's `\n` is, in order.
+    var lineEnds: [Int] = []
     /// The digests of the whole lines, in order.
     var digests: [SHA256.Digest] = []
 
@@ -396,7 +394,7 @@ struct ScanChunk {
     /// Starts with `partial` (the previous chunk's unfinished line) and reads until the
     /// buffer is full or the file ends. The buffer doubles while it holds no whole line
     /// and the file goes on, so a chunk always ends at a newline or at the end of file.
-    mutating func fill(fd: Int32, carrying partial: UnsafeRawBufferPointer) throws(SystemError) {
+    func fill(fd: Int32, carrying partial: UnsafeRawBufferPointer) throws(SystemError) {
         if partial.count * 2 > buffer.count { replaceBuffer(capacity: partial.count * 2, keeping: 0) }
         if partial.count > 0 { buffer.baseAddress!.copyMemory(from: partial.baseAddress!, byteCount: partial.count) }
         filled = partial.count
@@ -416,63 +414,12 @@ struct ScanChunk {
         }
     }
 
-    private mutating func replaceBuffer(capacity: Int, keeping count: Int) {
-        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
-        if count > 0 { bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: count) }
-        buffer.deallocate()
-        buffer = bigger
-    }
-}
-
-/// Hashes a chunk's lines on another thread (Dispatch's pool) while `scan` parses the
-/// chunk before it. One job at a time; `wait` hands back its digests. Used from the
-/// scanning thread only; the job writes `digests` before it signals, and the scanning
-/// thread reads them after its wait.
-final class ChunkHasher: @unchecked Sendable {
-    private let finished = DispatchSemaphore(value: 0)
-    private var busy = false
-    private var digests: [SHA256.Digest] = []
-    /// Takes in each chunk's lines after their digests, in file order (read and set only
-    /// while no job runs).
-    var checksum: JournalPrefixChecksum?
-
-    /// Starts hashing `lines` (whole lines), reusing `storage`'s capacity (taken, so the
-    /// array is not shared) for the result.
-    func start(_ lines: UnsafeRawBufferPointer, reusing storage: inout [SHA256.Digest]) {
-        precondition(!busy, "one chunk at a time")
-        busy = true
-        swap(&digests, &storage)
-        let job = HashJob(lines: lines, hasher: self)
-        DispatchQueue.global().async { job.run() }
-    }
-
-    /// The digests of the chunk last started.
-    func wait() -> [SHA256.Digest] {
-        precondition(busy, "no chunk is being hashed")
-        finished.wait()
-        busy = false
-        defer { digests = [] }
-        return digests
-    }
-
-    func waitIfBusy() {
-        if busy { _ = wait() }
-    }
-
-    private struct HashJob: @unchecked Sendable {
-        let lines: UnsafeRawBufferPointer
-        let hasher: ChunkHasher
-        func run() {
-            ChunkHasher.digests(ofLinesIn: lines, into: &hasher.digests)
-            hasher.checksum?.absorb(continuing: lines)
-            hasher.finished.signal()
-        }
-    }
-
-    /// The SHA-256 of each `\n`-terminated line of `lines`, in order, two at a time
+    /// Finds the whole lines (`lineEnds`) and hashes them (`digests`), two at a time
     /// (`SHA256.digests(of:into:)`: nearly twice the throughput of one at a time).
-    static func digests(ofLinesIn lines: UnsafeRawBufferPointer, into out: inout [SHA256.Digest]) {
-        out.removeAll(keepingCapacity: true)
+    func hashLines() {
+        lineEnds.removeAll(keepingCapacity: true)
+        digests.removeAll(keepingCapacity: true)
+        let lines = wholeLines
         guard let base = lines.baseAddress else { return }
         var messages: [UnsafeRawBufferPointer] = []
         messages.reserveCapacity(lines.count / 256 + 1)
@@ -480,11 +427,82 @@ final class ChunkHasher: @unchecked Sendable {
         while start < lines.count, let newline = memchr(base + start, 10, lines.count - start) {
             let end = base.distance(to: UnsafeRawPointer(newline))
             messages.append(UnsafeRawBufferPointer(rebasing: lines[start..<end]))
+            lineEnds.append(end)
             start = end + 1
         }
-        out.append(contentsOf: repeatElement(SHA256.Digest.zero, count: messages.count))
+        digests.append(contentsOf: repeatElement(SHA256.Digest.zero, count: messages.count))
         messages.withUnsafeBufferPointer { messages in
-            out.withUnsafeMutableBufferPointer { SHA256.digests(of: messages, into: $0) }
+            digests.withUnsafeMutableBufferPointer { SHA256.digests(of: messages, into: $0) }
+        }
+    }
+
+    private func replaceBuffer(capacity: Int, keeping count: Int) {
+        let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        if count > 0 { bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: count) }
+        buffer.deallocate()
+        buffer = bigger
+    }
+}
+
+/// Reads the next chunk of the journal and hashes its lines on another thread
+/// (Dispatch's pool) while `scan` parses the chunk before it: the read (copying 4 GB out
+/// of the page cache), the line search and SHA-256 were 15–20 % of the scanning thread,
+/// the busier of replay's two. One job at a time, started and waited for by the scanning
+/// thread only; the job writes the chunk and `failure` before it signals, and the
+/// scanning thread reads them after its wait. The file is read in order either way.
+final class ChunkReader: @unchecked Sendable {
+    private let fd: Int32
+    private let finished = DispatchSemaphore(value: 0)
+    private var busy = false
+    private var failure: SystemError?
+    /// Takes in each chunk's lines after their digests, in file order (read and set only
+    /// while no job runs).
+    var checksum: JournalPrefixChecksum?
+
+    init(fd: Int32) { self.fd = fd }
+
+    /// Reads `chunk` (after `partial`, the unfinished line of the chunk before it) and
+    /// hashes its lines, on this thread.
+    func readAndHash(into chunk: ScanChunk, carrying partial: UnsafeRawBufferPointer) throws(SystemError) {
+        try chunk.fill(fd: fd, carrying: partial)
+        chunk.hashLines()
+        checksum?.absorb(continuing: chunk.wholeLines)
+    }
+
+    /// Starts `readAndHash` on another thread. `partial` must stay as it is until `wait`.
+    func start(reading chunk: ScanChunk, carrying partial: UnsafeRawBufferPointer) {
+        precondition(!busy, "one chunk at a time")
+        busy = true
+        let job = ReadJob(reader: self, chunk: chunk, partial: partial)
+        DispatchQueue.global().async { job.run() }
+    }
+
+    /// Waits for the chunk last started; throws what reading it threw.
+    func wait() throws(SystemError) {
+        precondition(busy, "no chunk is being read")
+        finished.wait()
+        busy = false
+        if let failure {
+            self.failure = nil
+            throw failure
+        }
+    }
+
+    func waitIfBusy() {
+        if busy { try? wait() }
+    }
+
+    private struct ReadJob: @unchecked Sendable {
+        let reader: ChunkReader
+        let chunk: ScanChunk
+        let partial: UnsafeRawBufferPointer
+        func run() {
+            do throws(SystemError) {
+                try reader.readAndHash(into: chunk, carrying: partial)
+            } catch {
+                reader.failure = error
+            }
+            reader.finished.signal()
         }
     }
 }

@@ -213,13 +213,16 @@ public struct JournalLineDecoder {
 
     public init() {}
 
-    public mutating func decode(_ line: UnsafeRawBufferPointer) throws(JournalLineError) -> JournalRecord {
-        if let record = decodeFixedShape(line) { return record }
+    /// With `expectedPrev` (the digest the chain says this line's `prev` must be), a
+    /// `prev` that matches it is compared in place instead of parsed; any other `prev`
+    /// is parsed as usual. The record is the same either way.
+    public mutating func decode(_ line: UnsafeRawBufferPointer, expectedPrev: SHA256.Digest? = nil) throws(JournalLineError) -> JournalRecord {
+        if let record = decodeFixedShape(line, expectedPrev: expectedPrev) { return record }
         return try JournalRecord.decodeGeneral(line)
     }
 
     /// The byte-level path; nil hands the line to the general decoder.
-    mutating func decodeFixedShape(_ line: UnsafeRawBufferPointer) -> JournalRecord? {
+    mutating func decodeFixedShape(_ line: UnsafeRawBufferPointer, expectedPrev: SHA256.Digest? = nil) -> JournalRecord? {
         var cursor = Cursor(line)
         guard cursor.expect(#"{"seq":"#) else { return nil }
         // seq: 1–18 digits, no leading zero (the general path's grammar, and Int fits).
@@ -261,9 +264,15 @@ public struct JournalLineDecoder {
             }
         }
         guard cursor.expect(#","prev":""#), line.count - cursor.pos == 66,
-              line[line.count - 2] == 0x22, line[line.count - 1] == 0x7D,
-              let prev = SHA256.Digest(lowercaseHex: UnsafeRawBufferPointer(rebasing: line[cursor.pos..<(line.count - 2)]))
-        else { return nil }
+              line[line.count - 2] == 0x22, line[line.count - 1] == 0x7D else { return nil }
+        let prevText = UnsafeRawBufferPointer(rebasing: line[cursor.pos..<(line.count - 2)])
+        let prev: SHA256.Digest
+        if let expectedPrev, expectedPrev.matches(lowercaseHex: prevText) {
+            prev = expectedPrev   // a quarter of the cost of parsing 64 hex digits
+        } else {
+            guard let parsed = SHA256.Digest(lowercaseHex: prevText) else { return nil }
+            prev = parsed
+        }
         guard let actor = actor(actorBytes) else { return nil }
         return JournalRecord(seq: seq, at: StoredTime(UnsafeRawBufferPointer(rebasing: line[atRange]), text: nil),
                              timestamp: timestamp, type: Self.type(typeBytes), actor: actor, payload: payload, prevDigest: prev)

@@ -28,6 +28,14 @@ struct JournalLineDecoderTests {
             let fast: Result<JournalRecord, JournalLineError> = line.withUnsafeBytes { raw in
                 do throws(JournalLineError) { return .success(try decoder.decode(raw)) } catch { return .failure(error) }
             }
+            // Given the chain's expected `prev` (compared in place when it matches), the
+            // answer is the same, whether it matches or not.
+            for expected in [SHA256.Digest.zero, (try? fast.get())?.prevDigest].compactMap({ $0 }) {
+                let checked: Result<JournalRecord, JournalLineError> = line.withUnsafeBytes { raw in
+                    do throws(JournalLineError) { return .success(try decoder.decode(raw, expectedPrev: expected)) } catch { return .failure(error) }
+                }
+                if checked != fast { failures.append("expected prev \(expected.hex.prefix(8)) changes the answer: \(String(decoding: line, as: UTF8.self))") }
+            }
             let fastPathRecord = line.withUnsafeBytes { decoder.decodeFixedShape($0) }
             let tookFastPath = fastPathRecord != nil
             if case .entity? = fastPathRecord?.payload { counts.typed += 1 }
