@@ -2,22 +2,24 @@ import InspectionKit
 import Journal
 import Platform
 
-/// Start-up replay on two cores: this thread reads, splits, checks the hash chain and
-/// parses lines (`JournalReader.scan`, which hashes the lines a chunk ahead on a third
-/// thread) into `Event`s while a second thread applies them in order. Semantics are the
-/// sequential ones: events are applied strictly in journal order, and the first event
-/// `apply` refuses stops everything and is reported as damage at its line.
+/// Start-up replay on two cores, one thread each: this thread splits and parses lines
+/// and checks the hash chain (`JournalReader.scan`) into `Event`s, while a second thread
+/// applies them in order and, first whenever the scan asks, reads and hashes the scan's
+/// next chunk (`ChunkReader`, given `readingAhead`). Semantics are the sequential ones:
+/// events are applied strictly in journal order, and the first event `apply` refuses
+/// stops everything and is reported as damage at its line.
 ///
-/// Events are built here; the applier applies them in place, warming each event's
-/// lookups a few events ahead (`apply(_:to:)`), and hands the batch back; this thread
-/// frees the spent events as it reuses the buffer. Freed here, their strings go back to
-/// this thread's own malloc cache, where its next strings come from; freed by the
+/// Read-ahead on the applier thread, not Dispatch's pool: a third busy thread on two
+/// cores left each of the three waiting on the others (10M-event replay: 1.78 cores
+/// busy of 2). Three alternating pairs: 15.0/17.2/16.9 → 13.7/14.5/16.2 s.
+///
+/// Events are built here; the applier applies them in place (`apply(inPlace:)`, which
+/// moves the values the state keeps out of them), warming each event's lookups a few
+/// events ahead (`apply(_:to:)`), and hands the batch back; this thread frees what is
+/// left of the spent events as it reuses the buffer. Freed here, their strings go back
+/// to this thread's own malloc cache, where its next strings come from; freed by the
 /// applier, they reached this thread through glibc's shared free lists, each one a cache
-/// miss in `_int_malloc` (15 % of this thread). 10M-event journal, four alternating
-/// runs: wall 13.2–16.4 → 13.1–15.1 s (median 14.8 → 13.4), applier ~9.5–11 → ~9 CPU-s,
-/// this thread unchanged at ~12.4. (Before the hashing moved off this thread, when it was
-/// the only busy one, freeing here had been the slower choice.) Per event: ~1.2 µs of
-/// CPU here, ~0.9 µs on the applier, ~0.25 µs hashing.
+/// miss in `_int_malloc` (15 % of this thread).
 enum PipelinedReplay {
     /// Batches of this many records move between the threads. Small on purpose: with
     /// 2,048 × 8 in flight (~25 MB of parsed events) a batch had left both cores' caches
@@ -31,6 +33,9 @@ enum PipelinedReplay {
         let lock = ConditionLock()
         // Guarded by lock:
         var batches: [[Event]] = []
+        /// The scan's read-ahead jobs (read, split and hash the next chunk), run by the
+        /// applier thread before its next batch.
+        var readAheadJobs: [@Sendable () -> Void] = []
         /// Applied batches, returned for this thread to empty (freeing their events) and reuse.
         var spent: [[Event]] = []
         var finished = false
@@ -46,32 +51,47 @@ enum PipelinedReplay {
         let box = StateBox(InspectionState())
         swap(&box.state, &state)   // moved in: if the caller kept sharing it, the first apply would copy every array
         startThread {
+            enum Work { case readAhead(@Sendable () -> Void), batch([Event]), done }
+            var failed = false
             while true {
-                var batch: [Event] = []
-                let received: Bool = channel.lock.withLock {
-                    while channel.batches.isEmpty && !channel.finished { channel.lock.wait() }
-                    if channel.batches.isEmpty { return false }
-                    batch = channel.batches.removeFirst()
+                let work: Work = channel.lock.withLock {
+                    while channel.readAheadJobs.isEmpty && channel.batches.isEmpty && !channel.finished { channel.lock.wait() }
+                    if !channel.readAheadJobs.isEmpty { return .readAhead(channel.readAheadJobs.removeFirst()) }
+                    if channel.batches.isEmpty { return .done }
                     channel.lock.broadcast()
-                    return true
+                    return .batch(channel.batches.removeFirst())
                 }
-                guard received else { break }
-                let refused = batch.withUnsafeMutableBufferPointer { events in apply(events, to: &box.state) }
-                if let refused {
-                    channel.lock.withLock {
-                        channel.failure = JournalDamage(line: refused.seq, offset: 0, expectedSeq: refused.seq, claimedSeq: refused.seq,
-                                                        kind: .apply, message: refused.error.message, isLastLine: false)
-                        channel.lock.broadcast()
+                switch work {
+                case .done:
+                    break
+                case .readAhead(let job):
+                    job()   // the reader waits for it; after a refused event too
+                    continue
+                case .batch(var batch):
+                    if !failed, let refused = batch.withUnsafeMutableBufferPointer({ events in apply(events, to: &box.state) }) {
+                        failed = true
+                        channel.lock.withLock {
+                            channel.failure = JournalDamage(line: refused.seq, offset: 0, expectedSeq: refused.seq, claimedSeq: refused.seq,
+                                                            kind: .apply, message: refused.error.message, isLastLine: false)
+                            channel.lock.broadcast()
+                        }
                     }
+                    channel.lock.withLock {
+                        channel.spent.append(batch)   // its events are freed by the reader when it reuses the buffer
+                        batch = []
+                    }
+                    continue
                 }
-                channel.lock.withLock {
-                    channel.spent.append(batch)   // its events are freed by the reader when it reuses the buffer
-                    batch = []
-                }
-                if refused != nil { break }
+                break
             }
             channel.lock.withLock {
                 channel.applierDone = true
+                channel.lock.broadcast()
+            }
+        }
+        let readAhead: ChunkReader.Runner = { job in
+            channel.lock.withLock {
+                channel.readAheadJobs.append(job)
                 channel.lock.broadcast()
             }
         }
@@ -98,11 +118,11 @@ enum PipelinedReplay {
         }
         let scan: JournalScan
         do {
-            scan = try JournalReader.scan(path: path, resumingAt: resume, prefixChecksum: prefixChecksum) { (record, _) throws(JournalDamage) in
+            scan = try JournalReader.scan(path: path, resumingAt: resume, prefixChecksum: prefixChecksum, visit: { (record, _) throws(JournalDamage) in
                 batch.append(record.event())
                 if batch.count >= batchSize { return hand() }
                 return true
-            }
+            }, readingAhead: readAhead)
             if !batch.isEmpty { _ = hand() }
         } catch {
             channel.lock.withLock {

@@ -93,14 +93,18 @@ public enum JournalReader {
     /// early (time travel to a seq or a moment). A missing file reads as empty.
     /// With `prefixChecksum` (covering the bytes before the first line read), the scan
     /// also hashes each chunk it reads into it (`JournalScan.prefixChecksum`).
+    /// `readingAhead` runs each job that reads and hashes the next chunk (by default on
+    /// Dispatch's pool); it must run it soon, and never on the calling thread.
     public static func scan(
         path: String, resumingAt resume: SnapshotStore.Position? = nil, prefixChecksum: JournalPrefixChecksum? = nil,
-        visit: (consuming JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool = { _, _ in true }
+        visit: (consuming JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool = { _, _ in true },
+        readingAhead: @escaping ChunkReader.Runner = ChunkReader.onDispatch
     ) throws(SystemError) -> JournalScan {
         guard Sys.fileExists(path) else { return JournalScan() }
         let fd = try Sys.open(path, O_RDONLY)
         defer { Sys.close(fd) }
-        return try scan(fd: fd, resumingAt: resume, chunkSize: bufferSize, prefixChecksum: prefixChecksum, visit: visit)
+        return try scan(fd: fd, resumingAt: resume, chunkSize: bufferSize, prefixChecksum: prefixChecksum,
+                        visit: visit, readingAhead: readingAhead)
     }
 
     /// Scans from the start, or — with `resume` (a verified snapshot position) — from
@@ -123,7 +127,8 @@ public enum JournalReader {
     /// it counts only if the scan reads to the end and every line holds.
     static func scan(
         fd: Int32, resumingAt resume: SnapshotStore.Position?, chunkSize: Int, prefixChecksum: JournalPrefixChecksum? = nil,
-        visit: (consuming JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool
+        visit: (consuming JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool,
+        readingAhead: @escaping ChunkReader.Runner = ChunkReader.onDispatch
     ) throws(SystemError) -> JournalScan {
         precondition(chunkSize > 0, "a chunk of 0 bytes never grows: fill would loop forever")
         var result = JournalScan()
@@ -147,7 +152,7 @@ public enum JournalReader {
         var current = ScanChunk(capacity: chunkSize)
         var next = ScanChunk(capacity: chunkSize)
         defer { current.deallocate(); next.deallocate() }
-        let reader = ChunkReader(fd: fd)
+        let reader = ChunkReader(fd: fd, runner: readingAhead)
         defer { reader.waitIfBusy() }   // runs first: the buffers outlive any reading still under way
         reader.checksum = prefixChecksum.flatMap { $0.covered == fileOffsetOfChunk ? $0 : nil }
         try reader.readAndHash(into: current, carrying: UnsafeRawBufferPointer(start: nil, count: 0))
@@ -450,8 +455,13 @@ final class ScanChunk: @unchecked Sendable {
 /// the busier of replay's two. One job at a time, started and waited for by the scanning
 /// thread only; the job writes the chunk and `failure` before it signals, and the
 /// scanning thread reads them after its wait. The file is read in order either way.
-final class ChunkReader: @unchecked Sendable {
+public final class ChunkReader: @unchecked Sendable {
+    /// Runs a job on another thread.
+    public typealias Runner = @Sendable (@escaping @Sendable () -> Void) -> Void
+    public static let onDispatch: Runner = { DispatchQueue.global().async(execute: $0) }
+
     private let fd: Int32
+    private let runner: Runner
     private let finished = DispatchSemaphore(value: 0)
     private var busy = false
     private var failure: SystemError?
@@ -459,7 +469,10 @@ final class ChunkReader: @unchecked Sendable {
     /// while no job runs).
     var checksum: JournalPrefixChecksum?
 
-    init(fd: Int32) { self.fd = fd }
+    init(fd: Int32, runner: @escaping Runner) {
+        self.fd = fd
+        self.runner = runner
+    }
 
     /// Reads `chunk` (after `partial`, the unfinished line of the chunk before it) and
     /// hashes its lines, on this thread.
@@ -474,7 +487,7 @@ final class ChunkReader: @unchecked Sendable {
         precondition(!busy, "one chunk at a time")
         busy = true
         let job = ReadJob(reader: self, chunk: chunk, partial: partial)
-        DispatchQueue.global().async { job.run() }
+        runner { job.run() }
     }
 
     /// Waits for the chunk last started; throws what reading it threw.

@@ -1,4 +1,5 @@
 import Foundation
+import InspectionKit
 import Journal
 import Platform
 import Testing
@@ -43,6 +44,38 @@ extension EndToEnd {
             #expect(outcome.stderr.contains("line 4 (seq 4)") && outcome.stderr.contains("prev"), "\(outcome.stderr)")
             #expect(try sandbox.eventsBytes() == before, "the journal was modified")
             #expect(try sandbox.tornFiles().isEmpty)
+        }
+
+        /// A well-formed line whose event `apply` refuses (a type this version does not
+        /// know), in a journal of several read chunks: replay stops there and names it.
+        /// The line ends the last batch handed before the first chunk's end, so the scan
+        /// asks for another chunk after the refusal: replay's second thread must still
+        /// read it, or the start hangs.
+        @Test func anEventApplyRefusesStopsTheStartAtItsLine() throws {
+            let sandbox = try Sandbox()
+            defer { sandbox.cleanup() }
+            let text = String(repeating: "第二段巡检记录：设备运行正常。", count: 8)
+            func lines(refusing refused: Int) -> [[UInt8]] {
+                var prev = JournalRecord.genesisPrev
+                return (1...6_000).map { seq in
+                    let record = JournalRecord(seq: seq, at: "2025-06-02T09:00:00.000+08:00", type: seq == refused ? "x.future-type" : "journal.annotated",
+                                               actor: "uid:1000/zhang", data: ["text": .string("\(seq) \(text)")], prev: prev)
+                    let line = record.encoded()
+                    prev = Hex.encode(SHA256.hash(line))
+                    return line + [10]
+                }
+            }
+            var end = 0
+            let lastLineOfFirstChunk = lines(refusing: 0).prefix { end += $0.count; return end <= JournalReader.bufferSize }.count
+            let refused = lastLineOfFirstChunk / 256 * 256   // PipelinedReplay.batchSize
+            let bytes = Array(lines(refusing: refused).joined())
+            #expect(bytes.count > 2 * JournalReader.bufferSize, "the scan reads ahead more than once")
+            try FileManager.default.createDirectory(atPath: sandbox.journalDirectory, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: sandbox.eventsPath))
+            let outcome = try sandbox.runDaemonExpectingExit()
+            #expect(outcome.status == 1, "\(outcome)")
+            #expect(outcome.stderr.contains("line \(refused) ") && outcome.stderr.contains("unknown event type \"x.future-type\""), "\(outcome.stderr)")
+            #expect(try sandbox.eventsBytes() == bytes, "the journal was modified")
         }
 
         @Test(arguments: tornTails)
@@ -187,6 +220,7 @@ extension EndToEnd {
             try #require(edited != lines[1], "the edit did not apply to \(lines[1])")
             lines[1] = edited
             let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+            try FileManager.default.createDirectory(atPath: sandbox.journalDirectory, withIntermediateDirectories: true)
             try Data(bytes).write(to: URL(fileURLWithPath: sandbox.eventsPath))
 
             let outcome = try sandbox.runDaemonExpectingExit()
