@@ -119,7 +119,9 @@ enum PipelinedReplay {
         let scan: JournalScan
         do {
             scan = try JournalReader.scan(path: path, resumingAt: resume, prefixChecksum: prefixChecksum, visit: { (record, _) throws(JournalDamage) in
-                batch.append(record.event())
+                var event = record.event()
+                event.prepareLookup()   // here, where the key's bytes are in cache (see `Event.lookupHint`)
+                batch.append(event)
                 if batch.count >= batchSize { return hand() }
                 return true
             }, readingAhead: readAhead)

@@ -46,8 +46,27 @@ struct PrefetchHintTests {
             #expect(annotated.lookupHint.table == .none)
         }
         #expect(updated.payload == .entity(entity) && inspected.payload == .equipmentInspection(inspection))
+        #expect(updated.lookupHint.key == StringIndex.pack(entity.id).key && inspected.lookupHint.key == StringIndex.pack(inspection.code).key)
         try state.apply(updated)
         #expect(state.directory.entity(entity.id) == entity)
+    }
+
+    /// A hint worked out ahead is dropped with the payload it was made from: a new payload
+    /// set through `data` is looked up by its own key.
+    @Test func aNewPayloadDropsTheHintOfTheOldOne() throws {
+        var state = InspectionState()
+        let first = Entity(id: "91350100MA2XY7UQ3L", name: "甲公司"), second = Entity(id: "91350100MA2XY7UR1F", name: "乙公司")
+        try state.apply(Event(seq: 1, at: Timestamp(millis: 0), type: "entity.registered", actor: "system", payload: .entity(first)))
+        try state.apply(Event(seq: 2, at: Timestamp(millis: 1), type: "entity.registered", actor: "system", payload: .entity(second)))
+        var update = Event(seq: 3, at: Timestamp(millis: 2), type: "entity.updated", actor: "system", payload: .entity(first))
+        update.prepareLookup()
+        #expect(update.lookupHint.table == .entities)
+        var renamed = second
+        renamed.name = "乙公司（更名）"
+        update.data = renamed.json
+        #expect(update.lookupHint.table == .unknown)
+        try state.apply(inPlace: &update)
+        #expect(state.directory.entity(second.id)?.name == "乙公司（更名）" && state.directory.entity(first.id)?.name == "甲公司")
     }
 }
 
@@ -85,6 +104,7 @@ struct ApplyInPlaceTests {
         let originals = events
         for i in events.indices {
             try copied.apply(events[i])
+            events[i].prepareLookup()   // as replay's reader does: apply then looks up by the hint
             try moved.apply(inPlace: &events[i])
         }
         // The same state either way.

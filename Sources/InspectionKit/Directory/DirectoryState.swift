@@ -59,6 +59,12 @@ public struct DirectoryState: Sendable, Codable {
         entityIndex.find(id) { entities[$0].id == id }
     }
 
+    /// `entityNumber(id)` by the lookup replay's reader worked out for `id`'s event, if it did.
+    func entityNumber(_ id: String, hint: LookupHint) -> Int32? {
+        guard hint.table == .entities else { return entityNumber(id) }
+        return entityIndex.find(hint.key, hash: hint.hash) { entities[$0].id == id }
+    }
+
     /// See `InspectionState.prefetch(_:stage:)`.
     @inline(__always)
     func prefetch(hash: UInt64, stage: InspectionState.PrefetchStage) {
@@ -93,8 +99,8 @@ public struct DirectoryState: Sendable, Codable {
     /// A registration or an update (`entity.registered`, `entity.updated`). The entity's
     /// values are moved into the table, not copied; what is left in `entity` (an update's
     /// id and the values it replaced) is the caller's to free.
-    private mutating func store(_ entity: inout Entity) {
-        if let number = entityNumber(entity.id) {
+    private mutating func store(_ entity: inout Entity, hint: LookupHint = .unknown) {
+        if let number = entityNumber(entity.id, hint: hint) {
             entityAttributes[Int(number)] = EntityAttributes(entity)
             entities[Int(number)].exchangeDetails(with: &entity)
         } else {
@@ -112,7 +118,7 @@ public struct DirectoryState: Sendable, Codable {
         case "entity.registered", "entity.updated":
             switch event.takePayload() {
             case .entity(var entity):
-                store(&entity)
+                store(&entity, hint: event.lookupHint)
                 event.payload = .entity(entity)
             case let payload:
                 event.payload = payload

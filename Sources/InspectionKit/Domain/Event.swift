@@ -12,17 +12,29 @@ public struct Event: Sendable {
     /// `uid:N/name` of the caller, or `system`.
     public var actor: String
     /// The payload as read: usually the JSON object, for the hottest replay types the
-    /// typed value the journal reader decoded it to.
-    public var payload: EventPayload
-    /// Replay's prefetch hint, set at `InspectionState.prefetch`'s first stage so that
-    /// the later stages need not match the payload again (each match copied it). Not
-    /// part of the event: never encoded or compared.
-    var lookupHint = LookupHint.none
+    /// typed value the journal reader decoded it to. Set through `data` outside this
+    /// module, which drops `lookupHint` with the payload it was made from.
+    public internal(set) var payload: EventPayload
+    /// The lookup `apply` starts with, worked out ahead: by replay's reader thread
+    /// (`prepareLookup`), where the key's bytes are in cache, or at the first stage of
+    /// `InspectionState.prefetch`. `apply` and the later prefetch stages use it instead of
+    /// reading the key again (on the applier's core, each read of a key the reader had
+    /// just written was a cache miss). Not part of the event: never encoded or compared.
+    var lookupHint = LookupHint.unknown
 
     /// The payload object (for a typed payload, the equal object rebuilt from it).
     public var data: JSONObject {
         get { payload.json }
-        set { payload = .json(newValue) }
+        set {
+            payload = .json(newValue)
+            lookupHint = .unknown
+        }
+    }
+
+    /// Works out `lookupHint` now (see there): replay calls it on the thread that decoded
+    /// the event.
+    public mutating func prepareLookup() {
+        lookupHint = LookupHint(for: self)
     }
 
     public init(seq: Int, at: Timestamp, type: String, actor: String, data: JSONObject) {
@@ -111,12 +123,41 @@ public struct NewEvent: Sendable, Equatable {
     }
 }
 
-/// Which table an event looks up and its key's hash (`StringIndex`): see
-/// `Event.lookupHint`.
+/// Which table an event's `apply` looks up first, and its key packed and hashed as
+/// `StringIndex` keeps it: see `Event.lookupHint`.
 struct LookupHint {
-    enum Table: UInt8 { case none, entities, units }
+    enum Table: UInt8 {
+        /// Not worked out yet.
+        case unknown
+        /// No lookup (a payload replay does not read typed).
+        case none
+        case entities, units
+    }
     var table: Table
+    var key: StringIndex.PackedKey
     var hash: UInt64
 
-    static let none = LookupHint(table: .none, hash: 0)
+    static let unknown = LookupHint(table: .unknown, key: StringIndex.PackedKey(w0: 0, w1: 0, w2: 0), hash: 0)
+
+    init(table: Table, key: StringIndex.PackedKey, hash: UInt64) {
+        self.table = table
+        self.key = key
+        self.hash = hash
+    }
+
+    init(table: Table, _ key: String) {
+        let (packed, hash) = StringIndex.pack(key)
+        self.init(table: table, key: packed, hash: hash)
+    }
+
+    /// `borrowing`, so that matching the payload can't copy it (a retain per string).
+    init(for event: borrowing Event) {
+        switch event.payload {
+        case .entity(let entity): self.init(table: .entities, entity.id)
+        case .equipmentInspection(let inspection): self.init(table: .units, inspection.code)
+        case .equipmentReminder(let reminder): self.init(table: .units, reminder.equipment)
+        case .equipmentRegistration(let registration): self.init(table: .units, registration.code)
+        case .json: self = .unknown; table = .none
+        }
+    }
 }

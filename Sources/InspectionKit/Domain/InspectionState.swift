@@ -152,30 +152,17 @@ public struct InspectionState: Sendable, Codable {
     /// by then) and asks for the strings an update will replace and free — three million
     /// updates of a million entities released the old name and address from cold lines,
     /// 11 % of the applier's time. A hint only: no state changes, and an event of another
-    /// type, or a key not found, costs one hash. The first stage records the table and the
-    /// key's hash in `event.lookupHint`; the later ones read them from there instead of
-    /// matching the payload again.
+    /// type, or a key not found, costs one hash. The stages read the table and the key's
+    /// hash from `event.lookupHint`, which the first works out if replay's reader thread
+    /// has not (`Event.prepareLookup`).
     @inline(__always)
     public func prefetch(_ event: inout Event, stage: PrefetchStage) {
-        if stage == .slot { event.lookupHint = lookupHint(borrowing: event) }
+        if event.lookupHint.table == .unknown { event.lookupHint = LookupHint(for: event) }
         let hint = event.lookupHint
         switch hint.table {
         case .entities: directory.prefetch(hash: hint.hash, stage: stage)
         case .units: equipment.prefetch(hash: hint.hash, stage: stage)
-        case .none: break
-        }
-    }
-
-    /// The table `apply(event)` will look up first and its key's hash. `borrowing`, so
-    /// that matching the payload can't copy it (a retain per string).
-    @inline(__always)
-    private func lookupHint(borrowing event: borrowing Event) -> LookupHint {
-        switch event.payload {
-        case .entity(let entity): LookupHint(table: .entities, hash: StringIndex.hash(entity.id))
-        case .equipmentInspection(let inspection): LookupHint(table: .units, hash: StringIndex.hash(inspection.code))
-        case .equipmentReminder(let reminder): LookupHint(table: .units, hash: StringIndex.hash(reminder.equipment))
-        case .equipmentRegistration(let registration): LookupHint(table: .units, hash: StringIndex.hash(registration.code))
-        case .json: .none
+        case .none, .unknown: break
         }
     }
 

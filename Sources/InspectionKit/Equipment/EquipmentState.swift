@@ -105,6 +105,12 @@ public struct EquipmentState: Sendable {
     // MARK: - Lookup
 
     public func unitIndex(_ code: String) -> Int32? { codeIndex.find(code) { units[$0].code == code } }
+
+    /// `unitIndex(code)` by the lookup replay's reader worked out for `code`'s event, if it did.
+    func unitIndex(_ code: String, hint: LookupHint) -> Int32? {
+        guard hint.table == .units else { return unitIndex(code) }
+        return codeIndex.find(hint.key, hash: hint.hash) { units[$0].code == code }
+    }
     /// Where a unit's dates and flags begin (`modify` reads and writes those, not the
     /// strings before them): replay prefetches the two cache lines from here.
     static let unitStateOffset = MemoryLayout<EquipmentUnit>.offset(of: \.commissioned) ?? 0
@@ -247,7 +253,7 @@ public struct EquipmentState: Sendable {
     /// The unit's own strings (code, registration number, address) are moved out of
     /// `registration`; the shared ones are interned, leaving the event's copies in it.
     private mutating func applyRegistered(_ registration: inout EquipmentRegistration, _ event: Event) throws(CommandError) {
-        guard unitIndex(registration.code) == nil else {
+        guard unitIndex(registration.code, hint: event.lookupHint) == nil else {
             throw Payload(event).malformed("equipment \(registration.code) is already registered")
         }
         let code = take(&registration.code, leaving: "")
@@ -308,7 +314,7 @@ public struct EquipmentState: Sendable {
     }
 
     private mutating func applyInspected(_ inspection: EquipmentInspection, _ event: Event) throws(CommandError) {
-        guard let i = unitIndex(inspection.code) else {
+        guard let i = unitIndex(inspection.code, hint: event.lookupHint) else {
             throw Payload(event).malformed("equipment \(inspection.code) is not registered")
         }
         let record = InspectionRecord(
@@ -329,7 +335,7 @@ public struct EquipmentState: Sendable {
     }
 
     private mutating func applyReminder(_ reminder: EquipmentReminder, _ event: Event) throws(CommandError) {
-        guard let i = unitIndex(reminder.equipment) else {
+        guard let i = unitIndex(reminder.equipment, hint: event.lookupHint) else {
             throw Payload(event).malformed("equipment \(reminder.equipment) is not registered")
         }
         let due = reminder.due

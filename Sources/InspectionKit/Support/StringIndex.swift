@@ -91,8 +91,14 @@ struct StringIndex: Sendable {
     /// equals it (asked only for keys of 24 bytes or more whose first 16 bytes match).
     @inline(__always)
     func find(_ key: String, isKey: (Int) -> Bool) -> Int32? {
+        let (packed, hash) = Self.pack(key)
+        return find(packed, hash: hash, isKey: isKey)
+    }
+
+    /// `find` for a key already packed (`pack`).
+    @inline(__always)
+    func find(_ packed: PackedKey, hash h: UInt64, isKey: (Int) -> Bool) -> Int32? {
         guard !slots.isEmpty else { return nil }
-        let (packed, h) = Self.pack(key)
         let tag = h >> 32
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
