@@ -51,38 +51,38 @@ enum PipelinedReplay {
         let box = StateBox(InspectionState())
         swap(&box.state, &state)   // moved in: if the caller kept sharing it, the first apply would copy every array
         startThread {
-            enum Work { case readAhead(@Sendable () -> Void), batch([Event]), done }
             var failed = false
             while true {
-                let work: Work = channel.lock.withLock {
+                var batch: [Event] = []
+                var readAhead: (@Sendable () -> Void)?
+                let received: Bool = channel.lock.withLock {
                     while channel.readAheadJobs.isEmpty && channel.batches.isEmpty && !channel.finished { channel.lock.wait() }
-                    if !channel.readAheadJobs.isEmpty { return .readAhead(channel.readAheadJobs.removeFirst()) }
-                    if channel.batches.isEmpty { return .done }
+                    if !channel.readAheadJobs.isEmpty {
+                        readAhead = channel.readAheadJobs.removeFirst()
+                        return true
+                    }
+                    if channel.batches.isEmpty { return false }
+                    batch = channel.batches.removeFirst()   // the only reference: a second one would make the in-place apply copy the batch
                     channel.lock.broadcast()
-                    return .batch(channel.batches.removeFirst())
+                    return true
                 }
-                switch work {
-                case .done:
-                    break
-                case .readAhead(let job):
-                    job()   // the reader waits for it; after a refused event too
+                guard received else { break }
+                if let readAhead {
+                    readAhead()   // the reader waits for it; after a refused event too
                     continue
-                case .batch(var batch):
-                    if !failed, let refused = batch.withUnsafeMutableBufferPointer({ events in apply(events, to: &box.state) }) {
-                        failed = true
-                        channel.lock.withLock {
-                            channel.failure = JournalDamage(line: refused.seq, offset: 0, expectedSeq: refused.seq, claimedSeq: refused.seq,
-                                                            kind: .apply, message: refused.error.message, isLastLine: false)
-                            channel.lock.broadcast()
-                        }
-                    }
+                }
+                if !failed, let refused = batch.withUnsafeMutableBufferPointer({ events in apply(events, to: &box.state) }) {
+                    failed = true
                     channel.lock.withLock {
-                        channel.spent.append(batch)   // its events are freed by the reader when it reuses the buffer
-                        batch = []
+                        channel.failure = JournalDamage(line: refused.seq, offset: 0, expectedSeq: refused.seq, claimedSeq: refused.seq,
+                                                        kind: .apply, message: refused.error.message, isLastLine: false)
+                        channel.lock.broadcast()
                     }
-                    continue
                 }
-                break
+                channel.lock.withLock {
+                    channel.spent.append(batch)   // its events are freed by the reader when it reuses the buffer
+                    batch = []
+                }
             }
             channel.lock.withLock {
                 channel.applierDone = true
@@ -119,9 +119,8 @@ enum PipelinedReplay {
         let scan: JournalScan
         do {
             scan = try JournalReader.scan(path: path, resumingAt: resume, prefixChecksum: prefixChecksum, visit: { (record, _) throws(JournalDamage) in
-                var event = record.event()
-                event.prepareLookup()   // here, where the key's bytes are in cache (see `Event.lookupHint`)
-                batch.append(event)
+                batch.append(record.event())
+                batch[batch.count - 1].prepareLookup()   // here, where the key's bytes are in cache (see `Event.lookupHint`)
                 if batch.count >= batchSize { return hand() }
                 return true
             }, readingAhead: readAhead)

@@ -134,9 +134,12 @@ public struct JournalRecord: Sendable, Equatable {
         return JournalRecord(seq: seq, at: at, timestamp: timestamp, type: type, actor: actor, payload: .json(data), prevDigest: prevDigest)
     }
 
-    /// The domain's view of this record (consuming it: its strings move, uncopied).
+    /// The domain's view of this record (consuming it: the payload moves, uncopied; read
+    /// as a field of a consumed record, it was copied, a retain and a release per string).
     public consuming func event() -> Event {
-        Event(seq: seq, at: timestamp, type: type, actor: actor, payload: payload)
+        var taken = EventPayload.json(JSONObject())
+        swap(&taken, &payload)
+        return Event(seq: seq, at: timestamp, type: type, actor: actor, payload: taken)
     }
 
     static func isValidType(_ type: String) -> Bool {

@@ -116,11 +116,12 @@ public struct DirectoryState: Sendable, Codable {
     mutating func apply(_ event: inout Event) throws(CommandError) {
         switch event.type {
         case "entity.registered", "entity.updated":
-            switch event.takePayload() {
-            case .entity(var entity):
+            var payload = event.takePayload()
+            if case .entity(var entity) = payload {
+                payload = .json(JSONObject())   // see `Event.takePayload`
                 store(&entity, hint: event.lookupHint)
                 event.payload = .entity(entity)
-            case let payload:
+            } else {
                 event.payload = payload
                 var entity = try Entity.from(event.data, seq: event.seq)
                 store(&entity)

@@ -34,7 +34,8 @@ public struct Event: Sendable {
     /// Works out `lookupHint` now (see there): replay calls it on the thread that decoded
     /// the event.
     public mutating func prepareLookup() {
-        lookupHint = LookupHint(for: self)
+        let hint = LookupHint(for: payload)   // read first, then written: passing `self` copied the event
+        lookupHint = hint
     }
 
     public init(seq: Int, at: Timestamp, type: String, actor: String, data: JSONObject) {
@@ -49,10 +50,16 @@ public struct Event: Sendable {
         self.payload = payload
     }
 
-    /// Moves the payload out, leaving an empty object in its place: matched as a
-    /// temporary, its values are bound by moving them, where matching `payload` in place
-    /// copies them (a retain and a later release per string). `apply` puts back what it
-    /// did not keep, for replay's reader thread to free (see `PipelinedReplay`).
+    /// Moves the payload out, leaving an empty object in its place, for `apply` to take
+    /// its typed value without a copy and put back what it did not keep, for replay's
+    /// reader thread to free (see `PipelinedReplay`). The form that compiles to a move:
+    ///
+    ///     var payload = event.takePayload()
+    ///     if case .entity(var entity) = payload {
+    ///         payload = .json(JSONObject())   // the binding's retains and these releases cancel
+    ///
+    /// Bound in a `switch` on the taken payload instead, the value was copied (checked in
+    /// the generated code: a retain per string, and a release when the payload died).
     mutating func takePayload() -> EventPayload {
         var taken = EventPayload.json(JSONObject())
         swap(&taken, &payload)
@@ -151,8 +158,8 @@ struct LookupHint {
     }
 
     /// `borrowing`, so that matching the payload can't copy it (a retain per string).
-    init(for event: borrowing Event) {
-        switch event.payload {
+    init(for payload: borrowing EventPayload) {
+        switch payload {
         case .entity(let entity): self.init(table: .entities, entity.id)
         case .equipmentInspection(let inspection): self.init(table: .units, inspection.code)
         case .equipmentReminder(let reminder): self.init(table: .units, reminder.equipment)

@@ -157,7 +157,7 @@ public struct InspectionState: Sendable, Codable {
     /// has not (`Event.prepareLookup`).
     @inline(__always)
     public func prefetch(_ event: inout Event, stage: PrefetchStage) {
-        if event.lookupHint.table == .unknown { event.lookupHint = LookupHint(for: event) }
+        if event.lookupHint.table == .unknown { event.prepareLookup() }
         let hint = event.lookupHint
         switch hint.table {
         case .entities: directory.prefetch(hash: hint.hash, stage: stage)

@@ -105,3 +105,8 @@ public struct EquipmentInspection: Sendable, Equatable {
         out.append(0x7D)
     }
 }
+
+/// Its details (`writeDetailsJSON`) are what an `InspectionRecord` keeps in the state's arena.
+extension EquipmentInspection: ArenaText {
+    func write(into out: inout [UInt8]) { writeDetailsJSON(into: &out) }
+}

@@ -142,30 +142,33 @@ public struct EquipmentState: Sendable {
     mutating func apply(_ event: inout Event) throws(CommandError) {
         switch event.type {
         case EventType.equipmentRegistered:
-            switch event.takePayload() {
-            case .equipmentRegistration(var registration):
+            var payload = event.takePayload()
+            if case .equipmentRegistration(var registration) = payload {
+                payload = .json(JSONObject())   // see `Event.takePayload`
                 try applyRegistered(&registration, event)
                 event.payload = .equipmentRegistration(registration)
-            case let payload:
+            } else {
                 event.payload = payload
                 var registration = try EquipmentRegistration(Payload(event))
                 try applyRegistered(&registration, event)
             }
         case EventType.equipmentInspected:
-            switch event.takePayload() {
-            case .equipmentInspection(let inspection):
+            var payload = event.takePayload()
+            if case .equipmentInspection(let inspection) = payload {
+                payload = .json(JSONObject())
                 try applyInspected(inspection, event)
                 event.payload = .equipmentInspection(inspection)
-            case let payload:
+            } else {
                 event.payload = payload
                 try applyInspected(try EquipmentInspection(Payload(event)), event)
             }
         case EventType.reminderIssued:
-            switch event.takePayload() {
-            case .equipmentReminder(let reminder):
+            var payload = event.takePayload()
+            if case .equipmentReminder(let reminder) = payload {
+                payload = .json(JSONObject())
                 try applyReminder(reminder, event)
                 event.payload = .equipmentReminder(reminder)
-            case let payload:
+            } else {
                 event.payload = payload
                 try applyReminder(try EquipmentReminder(Payload(event)), event)
             }
@@ -320,15 +323,16 @@ public struct EquipmentState: Sendable {
         let record = InspectionRecord(
             seq: event.seq, date: inspection.date, kind: inspection.kind, conclusion: inspection.conclusion,
             grade: UInt8(clamping: inspection.grade ?? 0), certificateDue: inspection.certificateDue,
-            nextDue: inspection.due.nextDue, details: inspectionDetails.append { inspection.writeDetailsJSON(into: &$0) })
+            nextDue: inspection.due.nextDue, details: inspectionDetails.append(inspection))
         let index = Int32(inspections.count)
         inspections.append(record)
-        let due = inspection.due
+        // Read out before the closure: capturing `inspection` copied it.
+        let due = inspection.due, date = inspection.date, passed = inspection.conclusion.passed
         modify(i) { unit in
-            unit.lastInspected = inspection.date
+            unit.lastInspected = date
             unit.lastInspectionIndex = index
             if record.grade != 0 { unit.gradeValue = record.grade }
-            unit.failed = !inspection.conclusion.passed
+            unit.failed = !passed
             due.store(in: &unit)
         }
         self.record(i, .inspected, event, a: index)
