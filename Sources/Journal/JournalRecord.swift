@@ -248,7 +248,7 @@ public struct JournalLineDecoder {
         var typed: EventPayload?
         switch Self.typedPayload(typeBytes) {
         case .entity?: typed = cursor.entityPayload().map(EventPayload.entity)
-        case .equipmentInspection?: typed = cursor.equipmentInspectionPayload().map(EventPayload.equipmentInspection)
+        case .equipmentInspection?: typed = cursor.equipmentInspectionPayload()
         case .equipmentRegistration?: typed = cursor.equipmentRegistrationPayload().map(EventPayload.equipmentRegistration)
         case .equipmentReminder?: typed = cursor.equipmentReminderPayload().map(EventPayload.equipmentReminder)
         case nil: break
@@ -390,22 +390,35 @@ public struct JournalLineDecoder {
         /// `equipment.inspected` in exactly the shape `EquipmentInspection.json` writes
         /// (optional members present or absent, in their place), plain strings, dates as
         /// `YYYY-MM-DD`, `grade` a small non-negative integer without leading zeros. Else nil.
-        mutating func equipmentInspectionPayload() -> EquipmentInspection? {
-            guard expect(#"{"code":""#), let code = utf8String(),
+        /// Texts that fit go inline (`EventPayload.equipmentInspectionLine`), with no String
+        /// made; longer ones as Strings (`.equipmentInspection`).
+        mutating func equipmentInspectionPayload() -> EventPayload? {
+            guard expect(#"{"code":""#), let code = plainString(),
                   expect(#","date":""#), let date = day(),
                   expect(#","kind":""#), let kind: InspectionKind = spelling(),
                   expect(#","conclusion":""#), let conclusion: InspectionConclusion = spelling() else { return nil }
-            var grade: Int?, certificateDue: Day?, report: String?, inspector: String?, note: String?
+            var grade: Int?, certificateDue: Day?, report: Range<Int>?, inspector: Range<Int>?, note: Range<Int>?
             guard optional(#","grade":"#, &grade, { $0.smallInteger() }),
                   optional(#","certificateDue":""#, &certificateDue, { $0.day() }),
-                  optional(#","report":""#, &report, { $0.utf8String() }),
-                  optional(#","inspector":""#, &inspector, { $0.utf8String() }),
-                  optional(#","note":""#, &note, { $0.utf8String() }) else { return nil }
+                  optional(#","report":""#, &report, { $0.plainString() }),
+                  optional(#","inspector":""#, &inspector, { $0.plainString() }),
+                  optional(#","note":""#, &note, { $0.plainString() }) else { return nil }
             guard let due = dueFieldsAndEnd() else { return nil }
-            return EquipmentInspection(code: code, date: date, kind: kind, conclusion: conclusion, grade: grade,
-                                       certificateDue: certificateDue, report: report, inspector: inspector, note: note,
-                                       nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
-                                       dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable)
+            func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[range]) }
+            let texts = (bytes(code), report.map(bytes), inspector.map(bytes), note.map(bytes))
+            guard texts.0.isValidUTF8, texts.1?.isValidUTF8 ?? true, texts.2?.isValidUTF8 ?? true, texts.3?.isValidUTF8 ?? true else { return nil }
+            if let inline = InspectionLine(code: texts.0, date: date, kind: kind, conclusion: conclusion, grade: grade,
+                                           certificateDue: certificateDue, report: texts.1, inspector: texts.2, note: texts.3,
+                                           nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
+                                           dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable) {
+                return .equipmentInspectionLine(inline)
+            }
+            func string(_ text: UnsafeRawBufferPointer) -> String { String(decoding: text, as: UTF8.self) }
+            return .equipmentInspection(EquipmentInspection(
+                code: string(texts.0), date: date, kind: kind, conclusion: conclusion, grade: grade,
+                certificateDue: certificateDue, report: texts.1.map(string), inspector: texts.2.map(string), note: texts.3.map(string),
+                nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
+                dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable))
         }
 
         /// `equipment.registered` in exactly the shape `EquipmentRegistration.json` writes.

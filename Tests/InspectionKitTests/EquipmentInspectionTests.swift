@@ -52,9 +52,36 @@ struct EquipmentInspectionTests {
         }
         #expect(typedCounts == [EventType.equipmentRegistered: 4, EventType.equipmentInspected: 4, EventType.reminderIssued: reminders.count])
 
-        var viaJSON = InspectionState(), viaTyped = InspectionState()
+        // And with an inspection's texts inline where they are plain (as replay's reader
+        // makes them): the same JSON, details bytes and state.
+        var inlineCount = 0
+        let inlineEvents = typedEvents.map { event -> Event in
+            guard case .equipmentInspection(let inspection) = event.payload, let line = Self.inline(inspection) else { return event }
+            inlineCount += 1
+            #expect(line.inspection == inspection)
+            var written: [UInt8] = []
+            line.write(into: &written)
+            #expect(String(decoding: written, as: UTF8.self) == inspection.detailsJSON)
+            var inline = event
+            inline.payload = .equipmentInspectionLine(line)
+            #expect(inline.payload.json == event.data)
+            return inline
+        }
+        #expect(inlineCount == 3)   // all but the note with escapes
+
+        var viaJSON = InspectionState(), viaTyped = InspectionState(), viaInline = InspectionState()
         for event in ledger.events { try viaJSON.apply(event) }
         for event in typedEvents { try viaTyped.apply(event) }
+        for var event in inlineEvents {
+            event.prepareLookup()
+            try viaInline.apply(inPlace: &event)
+        }
+        for code in ["E1", "V1", "E2", "E3"] {
+            #expect(String(describing: viaInline.equipment.unit(code)) == String(describing: viaJSON.equipment.unit(code)))
+        }
+        #expect(Array(viaInline.equipment.inspections).map(viaInline.equipment.detailsJSON(of:))
+                == Array(viaJSON.equipment.inspections).map(viaJSON.equipment.detailsJSON(of:)))
+        #expect(String(describing: Array(viaInline.equipment.history)) == String(describing: Array(viaJSON.equipment.history)))
         for code in ["E1", "V1", "E2", "E3"] {
             #expect(String(describing: viaTyped.equipment.unit(code)) == String(describing: viaJSON.equipment.unit(code)))   // every stored field
         }
@@ -70,6 +97,22 @@ struct EquipmentInspectionTests {
         }
         #expect(details(viaTyped) == details(viaJSON))
         #expect(details(viaTyped).contains { $0.contains("skipped") })
+    }
+
+    /// The inspection with its texts inline, if they are plain JSON string content and fit.
+    static func inline(_ i: EquipmentInspection) -> InspectionLine? {
+        let texts = [i.code, i.report, i.inspector, i.note].map { $0.map { Array($0.utf8) } }
+        guard texts.allSatisfy({ ($0 ?? []).allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C } }) else { return nil }
+        func with(_ k: Int, _ body: ([UnsafeRawBufferPointer?]) -> InspectionLine?, _ done: [UnsafeRawBufferPointer?] = []) -> InspectionLine? {
+            guard k < texts.count else { return body(done) }
+            guard let text = texts[k] else { return with(k + 1, body, done + [nil]) }
+            return text.withUnsafeBytes { with(k + 1, body, done + [$0]) }
+        }
+        return with(0) { t in
+            InspectionLine(code: t[0]!, date: i.date, kind: i.kind, conclusion: i.conclusion, grade: i.grade, certificateDue: i.certificateDue,
+                           report: t[1], inspector: t[2], note: t[3], nextDue: i.due.nextDue, nextDueSource: i.due.source,
+                           dueBase: i.due.base, dueBaseFirst: i.due.baseFirst, gradeNotUsable: i.due.gradeNotUsable)
+        }
     }
 
     private func detailsObject(_ data: JSONObject) -> JSONObject {

@@ -1,8 +1,8 @@
 import InspectionKit
 import Testing
 
-/// `validUTF8String()` (the journal reader's string check) against the standard
-/// library's `String(validating:as:)`, byte for byte.
+/// `validUTF8String()` and `isValidUTF8` (the journal reader's string checks) against
+/// the standard library's `String(validating:as:)`, byte for byte.
 struct UTF8ValidationTests {
     @Test func agreesWithTheStandardLibraryOnEveryOneAndTwoByteSequence() {
         var disagreements: [[UInt8]] = []
@@ -45,7 +45,9 @@ struct UTF8ValidationTests {
     private func check(_ bytes: [UInt8], _ disagreements: inout [[UInt8]]) {
         let ours = bytes.withUnsafeBytes { $0.validUTF8String() }
         let theirs = String(validating: bytes, as: UTF8.self)
-        if ours.map({ Array($0.utf8) }) != theirs.map({ Array($0.utf8) }) || ours.map({ Array($0.utf8) == bytes }) == false {
+        let inPlace = bytes.withUnsafeBytes { $0.isValidUTF8 }
+        if ours.map({ Array($0.utf8) }) != theirs.map({ Array($0.utf8) }) || ours.map({ Array($0.utf8) == bytes }) == false
+            || inPlace != (theirs != nil) {
             disagreements.append(bytes)
         }
     }

@@ -40,6 +40,7 @@ struct JournalLineDecoderTests {
             let tookFastPath = fastPathRecord != nil
             if case .entity? = fastPathRecord?.payload { counts.typed += 1 }
             if case .equipmentInspection? = fastPathRecord?.payload { counts.typedInspections += 1 }
+            if case .equipmentInspectionLine? = fastPathRecord?.payload { counts.typedInspections += 1 }
             if case .equipmentRegistration? = fastPathRecord?.payload { counts.typedRegistrations += 1 }
             if case .equipmentReminder? = fastPathRecord?.payload { counts.typedReminders += 1 }
             let foundation = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
@@ -357,6 +358,34 @@ struct JournalLineDecoderTests {
             #expect(record.data == data)
         }
         #expect(untyped.isEmpty, "\(untyped.count) read as JSON, first: \(untyped.first ?? "")")
+    }
+
+    /// An inspection's texts are kept inline when plain and short, as Strings when
+    /// together they pass `InspectionLine.capacity`; a text with an escape sends the line
+    /// to the general decoder (an object). The record equals the general decoder's.
+    @Test func inspectionTextsGoInlineWhenTheyFit() throws {
+        func line(report: String) -> [UInt8] {
+            let data: JSONObject = ["code": "35010220000000000001", "date": "2026-02-20", "kind": "periodic", "conclusion": "pass",
+                                    "report": .string(report), "inspector": "福建省特种设备检验研究院", "nextDueSource": "computed",
+                                    "dueBase": "2026-02-20", "dueBaseFirst": false]
+            return JournalRecord(seq: 1, at: "2026-02-20T09:00:00.000+08:00", type: "equipment.inspected", actor: "system",
+                                 data: data, prev: JournalRecord.genesisPrev).encoded()
+        }
+        var decoder = JournalLineDecoder()
+        enum Form { case inline, strings, object }
+        let cases: [(String, Form)] = [("闽特检(2026)第1号", .inline), (String(repeating: "检", count: 30), .strings), ("第1号\t", .object)]
+        for (report, form) in cases {
+            let bytes = line(report: report)
+            let fast = try bytes.withUnsafeBytes { try decoder.decode($0) }
+            let general = try bytes.withUnsafeBytes { try JournalRecord.decodeGeneral($0) }
+            #expect(fast == general, "\(report)")
+            switch fast.payload {
+            case .equipmentInspectionLine(let l): #expect(form == .inline && l.inspection.report == report, "\(report)")
+            case .equipmentInspection(let i): #expect(form == .strings && i.report == report, "\(report)")
+            case .json(let object): #expect(form == .object && object["report"]?.stringValue == report, "\(report)")
+            default: Issue.record("another payload: \(report)")
+            }
+        }
     }
 
     @Test func lineShapeErrorsAreTheGeneralDecodersWords() {

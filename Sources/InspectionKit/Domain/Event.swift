@@ -89,6 +89,9 @@ public enum EventPayload: Sendable, Equatable {
     case entity(Entity)
     /// `equipment.inspected` in exactly the shape `EquipmentInspection.json` writes.
     case equipmentInspection(EquipmentInspection)
+    /// The same with its texts inline (see `InspectionLine`): what replay's reader makes
+    /// when they are plain and short.
+    case equipmentInspectionLine(InspectionLine)
     /// `equipment.registered` in exactly the shape `EquipmentRegistration.json` writes.
     case equipmentRegistration(EquipmentRegistration)
     /// `reminder.issued` in exactly the shape `EquipmentReminder.json` writes.
@@ -99,6 +102,7 @@ public enum EventPayload: Sendable, Equatable {
         case .json(let object): return object
         case .entity(let entity): return entity.json
         case .equipmentInspection(let inspection): return inspection.json
+        case .equipmentInspectionLine(let line): return line.inspection.json
         case .equipmentRegistration(let registration): return registration.json
         case .equipmentReminder(let reminder): return reminder.json
         }
@@ -162,6 +166,9 @@ struct LookupHint {
         switch payload {
         case .entity(let entity): self.init(table: .entities, entity.id)
         case .equipmentInspection(let inspection): self.init(table: .units, inspection.code)
+        case .equipmentInspectionLine(let line):
+            let (key, hash) = line.withCode { StringIndex.pack($0) }
+            self.init(table: .units, key: key, hash: hash)
         case .equipmentReminder(let reminder): self.init(table: .units, reminder.equipment)
         case .equipmentRegistration(let registration): self.init(table: .units, registration.code)
         case .json: self = .unknown; table = .none

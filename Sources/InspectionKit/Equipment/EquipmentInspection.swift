@@ -110,3 +110,100 @@ public struct EquipmentInspection: Sendable, Equatable {
 extension EquipmentInspection: ArenaText {
     func write(into out: inout [UInt8]) { writeDetailsJSON(into: &out) }
 }
+
+/// An `equipment.inspected` payload as replay's reader makes it when the texts (code,
+/// report, inspector, note) are plain JSON strings — no escapes, so JSON-quoting them
+/// again gives the same bytes — and fit in `capacity` bytes together: the texts kept
+/// inline, so the reader allocates no String for them (three heap blocks per inspection,
+/// each freed again after the applier had read it from the other core), and the
+/// applier writes an inspection's details straight from these bytes. It stands for the
+/// `EquipmentInspection` `inspection` makes, with the same `json`.
+public struct InspectionLine: Sendable {
+    /// Bytes of text it can hold (the benchmark's inspections need about 85).
+    public static let capacity = 128
+    private var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                          UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    /// The lengths of code, report, inspector and note, stored in that order.
+    private var lengths: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+    /// Which of report (1), inspector (2) and note (4) are present.
+    private var present: UInt8 = 0
+    public var date: Day
+    public var kind: InspectionKind
+    public var conclusion: InspectionConclusion
+    public var grade: Int?
+    public var certificateDue: Day?
+    var due: DueFields
+
+    /// Nil when the texts do not fit; the caller has checked that each is well-formed
+    /// UTF-8 with no byte a JSON string must escape (`"`, `\`, controls).
+    public init?(code: UnsafeRawBufferPointer, date: Day, kind: InspectionKind, conclusion: InspectionConclusion, grade: Int?,
+                 certificateDue: Day?, report: UnsafeRawBufferPointer?, inspector: UnsafeRawBufferPointer?, note: UnsafeRawBufferPointer?,
+                 nextDue: Day?, nextDueSource: DueSource, dueBase: Day, dueBaseFirst: Bool, gradeNotUsable: Bool) {
+        let total = code.count + (report?.count ?? 0) + (inspector?.count ?? 0) + (note?.count ?? 0)
+        guard total <= Self.capacity else { return nil }
+        self.date = date
+        self.kind = kind
+        self.conclusion = conclusion
+        self.grade = grade
+        self.certificateDue = certificateDue
+        due = DueFields(nextDue: nextDue, source: nextDueSource, base: dueBase, baseFirst: dueBaseFirst, gradeNotUsable: gradeNotUsable)
+        lengths = (UInt8(code.count), UInt8(report?.count ?? 0), UInt8(inspector?.count ?? 0), UInt8(note?.count ?? 0))
+        present = (report == nil ? 0 : 1) | (inspector == nil ? 0 : 2) | (note == nil ? 0 : 4)
+        withUnsafeMutableBytes(of: &storage) { out in
+            var at = 0
+            func put(_ text: UnsafeRawBufferPointer?) {
+                guard let text, text.count > 0 else { return }
+                out.baseAddress!.advanced(by: at).copyMemory(from: text.baseAddress!, byteCount: text.count)
+                at += text.count
+            }
+            put(code)
+            put(report)
+            put(inspector)
+            put(note)
+        }
+    }
+
+    /// Text `k` (0 code, 1 report, 2 inspector, 3 note), nil if absent.
+    @inline(__always)
+    private func withText<R>(_ k: Int, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+        guard k == 0 || present & (1 << (k - 1)) != 0 else { return body(nil) }
+        let l = lengths
+        let start = (k > 0 ? Int(l.0) : 0) + (k > 1 ? Int(l.1) : 0) + (k > 2 ? Int(l.2) : 0)
+        let count = k == 0 ? Int(l.0) : k == 1 ? Int(l.1) : k == 2 ? Int(l.2) : Int(l.3)
+        return withUnsafeBytes(of: storage) { body(UnsafeRawBufferPointer(rebasing: $0[start..<(start + count)])) }
+    }
+
+    /// The unit's code, as bytes.
+    public func withCode<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { withText(0) { body($0!) } }
+
+    /// The typed payload it stands for.
+    public var inspection: EquipmentInspection {
+        func text(_ k: Int) -> String? { withText(k) { $0.map { String(decoding: $0, as: UTF8.self) } } }
+        return EquipmentInspection(code: text(0)!, date: date, kind: kind, conclusion: conclusion, grade: grade,
+                                   certificateDue: certificateDue, report: text(1), inspector: text(2), note: text(3), due: due)
+    }
+}
+
+/// The details `EquipmentInspection.writeDetailsJSON` writes, byte for byte: its texts need
+/// no escapes, so each is quoted as it is.
+extension InspectionLine: ArenaText {
+    func write(into out: inout [UInt8]) {
+        guard present != 0 else { return }
+        out.append(0x7B)
+        var first = true
+        func add(_ k: Int, _ key: StaticString) {
+            withText(k) { text in
+                guard let text else { return }
+                if !first { out.append(0x2C) }
+                first = false
+                out.append(contentsOf: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+                out.append(contentsOf: text)
+                out.append(0x22)
+            }
+        }
+        add(1, #""report":""#)
+        add(2, #""inspector":""#)
+        add(3, #""note":""#)
+        out.append(0x7D)
+    }
+}

@@ -111,6 +111,15 @@ public struct EquipmentState: Sendable {
         guard hint.table == .units else { return unitIndex(code) }
         return codeIndex.find(hint.key, hash: hint.hash) { units[$0].code == code }
     }
+
+    /// The same for a code given as bytes.
+    func unitIndex(codeBytes code: UnsafeRawBufferPointer, hint: LookupHint) -> Int32? {
+        let (key, hash) = hint.table == .units ? (hint.key, hint.hash) : StringIndex.pack(code)
+        return codeIndex.find(key, hash: hash) { n in
+            units[n].code.utf8.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).equalBytes(code) }
+                ?? units[n].code.utf8.elementsEqual(code)
+        }
+    }
     /// Where a unit's dates and flags begin (`modify` reads and writes those, not the
     /// strings before them): replay prefetches the two cache lines from here.
     static let unitStateOffset = MemoryLayout<EquipmentUnit>.offset(of: \.commissioned) ?? 0
@@ -154,7 +163,10 @@ public struct EquipmentState: Sendable {
             }
         case EventType.equipmentInspected:
             var payload = event.takePayload()
-            if case .equipmentInspection(let inspection) = payload {
+            if case .equipmentInspectionLine(let line) = payload {   // plain bytes: nothing to move
+                event.payload = payload
+                try applyInspected(line, event)
+            } else if case .equipmentInspection(let inspection) = payload {
                 payload = .json(JSONObject())
                 try applyInspected(inspection, event)
                 event.payload = .equipmentInspection(inspection)
@@ -316,9 +328,10 @@ public struct EquipmentState: Sendable {
         record(i, .updated, data.event, details: ["changes": .object(changes)])
     }
 
-    private mutating func applyInspected(_ inspection: EquipmentInspection, _ event: Event) throws(CommandError) {
-        guard let i = unitIndex(inspection.code, hint: event.lookupHint) else {
-            throw Payload(event).malformed("equipment \(inspection.code) is not registered")
+    /// An inspection, typed (`EquipmentInspection`) or with its texts inline (`InspectionLine`).
+    private mutating func applyInspected<Inspection: InspectionFacts>(_ inspection: Inspection, _ event: Event) throws(CommandError) {
+        guard let i = inspection.unitIndex(in: self, hint: event.lookupHint) else {
+            throw Payload(event).malformed("equipment \(inspection.inspection.code) is not registered")
         }
         let record = InspectionRecord(
             seq: event.seq, date: inspection.date, kind: inspection.kind, conclusion: inspection.conclusion,
@@ -631,5 +644,29 @@ struct Payload {
         var out = JSONObject()
         for key in keys { if let v = event.data[key] { out[key] = v } }
         return out
+    }
+}
+
+/// What `apply` reads of an inspection, typed or inline.
+protocol InspectionFacts: ArenaText {
+    var date: Day { get }
+    var kind: InspectionKind { get }
+    var conclusion: InspectionConclusion { get }
+    var grade: Int? { get }
+    var certificateDue: Day? { get }
+    var due: DueFields { get }
+    /// The typed value (for messages).
+    var inspection: EquipmentInspection { get }
+    func unitIndex(in state: EquipmentState, hint: LookupHint) -> Int32?
+}
+
+extension EquipmentInspection: InspectionFacts {
+    var inspection: EquipmentInspection { self }
+    func unitIndex(in state: EquipmentState, hint: LookupHint) -> Int32? { state.unitIndex(code, hint: hint) }
+}
+
+extension InspectionLine: InspectionFacts {
+    func unitIndex(in state: EquipmentState, hint: LookupHint) -> Int32? {
+        withCode { state.unitIndex(codeBytes: $0, hint: hint) }
     }
 }

@@ -50,3 +50,34 @@ extension UnsafeRawBufferPointer {
         return string.withUTF8 { UnsafeRawBufferPointer($0).equalBytes(self) } ? string : nil
     }
 }
+
+extension UnsafeRawBufferPointer {
+    /// Whether the bytes are well-formed UTF-8 (Unicode table 3-7: no overlong forms, no
+    /// surrogates, nothing above U+10FFFF), checked in place — `validUTF8String` without
+    /// the String. ASCII runs go eight bytes at a time.
+    public var isValidUTF8: Bool {
+        let n = count
+        var i = 0
+        @inline(__always) func continuation(_ j: Int, _ low: UInt8 = 0x80, _ high: UInt8 = 0xBF) -> Bool {
+            j < n && self[j] >= low && self[j] <= high
+        }
+        while i < n {
+            while i + 8 <= n, loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            guard i < n else { break }
+            let lead = self[i]
+            switch lead {
+            case 0x00...0x7F: i += 1
+            case 0xC2...0xDF where continuation(i + 1): i += 2
+            case 0xE0 where continuation(i + 1, 0xA0, 0xBF) && continuation(i + 2): i += 3
+            case 0xE1...0xEC where continuation(i + 1) && continuation(i + 2): i += 3   // (a `where` binds only the last pattern of a list)
+            case 0xEE...0xEF where continuation(i + 1) && continuation(i + 2): i += 3
+            case 0xED where continuation(i + 1, 0x80, 0x9F) && continuation(i + 2): i += 3
+            case 0xF0 where continuation(i + 1, 0x90, 0xBF) && continuation(i + 2) && continuation(i + 3): i += 4
+            case 0xF1...0xF3 where continuation(i + 1) && continuation(i + 2) && continuation(i + 3): i += 4
+            case 0xF4 where continuation(i + 1, 0x80, 0x8F) && continuation(i + 2) && continuation(i + 3): i += 4
+            default: return false
+            }
+        }
+        return true
+    }
+}
