@@ -142,6 +142,13 @@ public struct JournalRecord: Sendable, Equatable {
         return Event(seq: seq, at: timestamp, type: type, actor: actor, payload: taken)
     }
 
+    /// `event()` with its lookup worked out (`Event.prepareLookup`), for replay's reader.
+    public consuming func preparedEvent() -> Event {
+        var taken = EventPayload.json(JSONObject())
+        swap(&taken, &payload)
+        return Event(seq: seq, at: timestamp, type: type, actor: actor, preparedPayload: taken)
+    }
+
     static func isValidType(_ type: String) -> Bool {
         guard !type.isEmpty else { return false }
         return type.utf8.allSatisfy(isTypeByte)

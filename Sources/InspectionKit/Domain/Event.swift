@@ -31,6 +31,15 @@ public struct Event: Sendable {
         }
     }
 
+    /// `init(seq:at:type:actor:payload:)` with `lookupHint` worked out, as replay's reader
+    /// makes its events (see `prepareLookup`): from the argument, where calling
+    /// `prepareLookup` on the event copied its payload first.
+    public init(seq: Int, at: Timestamp, type: String, actor: String, preparedPayload payload: consuming EventPayload) {
+        let hint = LookupHint(for: payload)
+        self.init(seq: seq, at: at, type: type, actor: actor, payload: payload)
+        lookupHint = hint
+    }
+
     /// Works out `lookupHint` now (see there): replay calls it on the thread that decoded
     /// the event.
     public mutating func prepareLookup() {
