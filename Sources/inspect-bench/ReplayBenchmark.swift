@@ -125,6 +125,10 @@ enum ReplayBenchmark {
         }
         handle.write(Data(buffer))
         total += buffer.count
+        // On disk, as a daemon's journal is (each append fdatasync'ed), so that the kernel
+        // is not writing 4 GB back while the replay is measured (one run with this: 13.9 s,
+        // against 14.2 s without; the standalone runs on a kept journal are faster still).
+        try? handle.synchronize()
         try? handle.close()
         return (path, total)
     }
