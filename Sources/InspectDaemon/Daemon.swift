@@ -226,7 +226,7 @@ enum JournalOpener {
         }
         // Replay continues the checksum over the lines it checks (it covers lines 1…N
         // already, from the start-up check), so the first snapshot need not check them
-        // again: a chunk at a time, on the hashing thread, ~0.4 CPU-s per 4 GB.
+        // again: a chunk at a time, where replay hashes the chunk, ~0.4 CPU-s per 4 GB.
         var scan = try PipelinedReplay.run(path: paths.events, resume: resume, prefixChecksum: checkedPrefix.checksum, state: &state)
         if let checksum = scan.prefixChecksum, scan.damage == nil, scan.count > (checkedPrefix.through?.seq ?? 0) {
             checkedPrefix = Snapshotter.CheckedPrefix(
