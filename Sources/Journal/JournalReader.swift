@@ -449,8 +449,9 @@ final class ScanChunk: @unchecked Sendable {
     }
 }
 
-/// Reads the next chunk of the journal and hashes its lines on another thread
-/// (Dispatch's pool) while `scan` parses the chunk before it: the read (copying 4 GB out
+/// Reads the next chunk of the journal and hashes its lines on another thread (the
+/// `readingAhead` runner's: Dispatch's pool by default, replay's applier thread in
+/// `PipelinedReplay`) while `scan` parses the chunk before it: the read (copying 4 GB out
 /// of the page cache), the line search and SHA-256 were 15–20 % of the scanning thread,
 /// the busier of replay's two. One job at a time, started and waited for by the scanning
 /// thread only; the job writes the chunk and `failure` before it signals, and the

@@ -112,7 +112,8 @@ public struct DirectoryState: Sendable, Codable {
     }
 
     /// Applies one directory event. A typed entity payload is taken out of `event` and
-    /// what `store` leaves of it put back (see `Event.takePayload`).
+    /// what `store` leaves of it put back (see `Event.takePayload`); after a throw the
+    /// event may be left with an empty object.
     mutating func apply(_ event: inout Event) throws(CommandError) {
         switch event.type {
         case "entity.registered", "entity.updated":

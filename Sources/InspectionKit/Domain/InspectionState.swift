@@ -152,9 +152,9 @@ public struct InspectionState: Sendable, Codable {
     /// by then) and asks for the strings an update will replace and free — three million
     /// updates of a million entities released the old name and address from cold lines,
     /// 11 % of the applier's time. A hint only: no state changes, and an event of another
-    /// type, or a key not found, costs one hash. The stages read the table and the key's
-    /// hash from `event.lookupHint`, which the first works out if replay's reader thread
-    /// has not (`Event.prepareLookup`).
+    /// type, or a key not found, costs at most one hash. The stages read the table and the
+    /// key's hash from `event.lookupHint`, which the stage that first meets the event works
+    /// out if replay's reader thread has not (`Event.prepareLookup`).
     @inline(__always)
     public func prefetch(_ event: inout Event, stage: PrefetchStage) {
         if event.lookupHint.table == .unknown { event.prepareLookup() }

@@ -147,7 +147,9 @@ public struct EquipmentState: Sendable {
     /// from the commands (missing fields, unknown unit): a damaged or foreign journal.
     ///
     /// A typed payload (replay's hot types) is taken out of `event` while it is applied and
-    /// put back after, with whatever the state did not keep (see `Event.takePayload`).
+    /// put back after, with whatever the state did not keep (see `Event.takePayload`);
+    /// after a throw the event may be left with an empty object (replay then reads only
+    /// its seq).
     mutating func apply(_ event: inout Event) throws(CommandError) {
         switch event.type {
         case EventType.equipmentRegistered:
