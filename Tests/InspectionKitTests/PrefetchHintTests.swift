@@ -41,8 +41,8 @@ struct PrefetchHintTests {
             state.prefetch(&updated, stage: stage)
             state.prefetch(&inspected, stage: stage)
             state.prefetch(&annotated, stage: stage)
-            #expect(updated.lookupHint.table == .entities && updated.lookupHint.hash == StringIndex.hash(entity.id))
-            #expect(inspected.lookupHint.table == .units && inspected.lookupHint.hash == StringIndex.hash(inspection.code))
+            #expect(updated.lookupHint.table == .entities && updated.lookupHint.hash == StringIndex.pack(entity.id).hash)
+            #expect(inspected.lookupHint.table == .units && inspected.lookupHint.hash == StringIndex.pack(inspection.code).hash)
             #expect(annotated.lookupHint.table == .none)
         }
         #expect(updated.payload == .entity(entity) && inspected.payload == .equipmentInspection(inspection))

@@ -388,6 +388,22 @@ struct JournalLineDecoderTests {
         }
     }
 
+    /// Texts a JSON string must escape are never kept inline (they would be written
+    /// unescaped into the details): the decoder sends them elsewhere (above), and a debug
+    /// build stops any other caller.
+    @Test func anInlineTextThatNeedsEscapingStopsADebugBuild() async {
+        await #expect(processExitsWith: .failure) {
+            let code = Array("35010220000000000001".utf8), report = Array("第1号\"引号\"".utf8)
+            _ = code.withUnsafeBytes { code in
+                report.withUnsafeBytes { report in
+                    InspectionLine(code: code, date: Day(raw: 20_000), kind: .periodic, conclusion: .pass, grade: nil, certificateDue: nil,
+                                   report: report, inspector: nil, note: nil, nextDue: nil, nextDueSource: .computed,
+                                   dueBase: Day(raw: 20_000), dueBaseFirst: false, gradeNotUsable: false)
+                }
+            }
+        }
+    }
+
     @Test func lineShapeErrorsAreTheGeneralDecodersWords() {
         let prev = String(repeating: "0", count: 64)
         let cases: [(String, String)] = [

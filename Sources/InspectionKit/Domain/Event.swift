@@ -16,8 +16,8 @@ public struct Event: Sendable {
     /// module, which drops `lookupHint` with the payload it was made from.
     public internal(set) var payload: EventPayload
     /// The lookup `apply` starts with, worked out ahead: by replay's reader thread
-    /// (`prepareLookup`), where the key's bytes are in cache, or at the first stage of
-    /// `InspectionState.prefetch`. `apply` and the later prefetch stages use it instead of
+    /// (`prepareLookup`), where the key's bytes are in cache, or by the stage of
+    /// `InspectionState.prefetch` that first meets the event. `apply` and the later prefetch stages use it instead of
     /// reading the key again (on the applier's core, each read of a key the reader had
     /// just written was a cache miss). Not part of the event: never encoded or compared.
     var lookupHint = LookupHint.unknown

@@ -141,6 +141,11 @@ public struct InspectionLine: Sendable {
                  nextDue: Day?, nextDueSource: DueSource, dueBase: Day, dueBaseFirst: Bool, gradeNotUsable: Bool) {
         let total = code.count + (report?.count ?? 0) + (inspector?.count ?? 0) + (note?.count ?? 0)
         guard total <= Self.capacity else { return nil }
+        // Checked in debug builds (the tests): a quote or a control byte here would be
+        // written unescaped into the details JSON.
+        assert([code, report, inspector, note].allSatisfy { text in
+            text.map { $0.isValidUTF8 && !$0.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C } } ?? true
+        }, "InspectionLine texts must be valid UTF-8 that a JSON string need not escape")
         self.date = date
         self.kind = kind
         self.conclusion = conclusion

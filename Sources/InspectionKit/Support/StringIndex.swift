@@ -116,8 +116,6 @@ struct StringIndex: Sendable {
 
     // MARK: Prefetching (hints only: they change nothing, and a wrong guess costs a load)
 
-    /// The hash a lookup of `key` starts from.
-    @inline(__always) static func hash(_ key: String) -> UInt64 { pack(key).hash }
 
     /// One stage of replay's prefetch of a lookup of a key with this `hash` (`InspectionState.prefetch`):
     /// `.slot` asks for its slot; `.record` and `.text` read that slot and ask for the
