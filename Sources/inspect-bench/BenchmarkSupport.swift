@@ -138,3 +138,21 @@ func processResidentMiB(pid: Int32) -> Double? {
     }
     return nil
 }
+
+/// A process's CPU seconds so far (user, system) and its minor page faults, from
+/// `/proc/PID/stat` (fields 10, 14 and 15).
+func processCPU(pid: Int32) -> (user: Double, system: Double, minorFaults: Int)? {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let nameEnd = text.lastIndex(of: ")") else { return nil }
+    // Fields from the third on (the state), after the parenthesised command name.
+    let fields = text[text.index(after: nameEnd)...].split(separator: " ")
+    let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    guard fields.count > 12, let faults = Int(fields[7]), let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+    return (user / ticks, system / ticks, faults)
+}
+
+/// The middle of `values` (the lower middle of an even count), and their range.
+func medianAndRange(_ values: [Double]) -> (median: Double, min: Double, max: Double) {
+    let sorted = values.sorted()
+    return (sorted[(sorted.count - 1) / 2], sorted.first ?? 0, sorted.last ?? 0)
+}
