@@ -23,6 +23,42 @@ struct PrefetchHintTests {
         withUnsafeBytes(of: &literal) { #expect(unretainedStringObject(at: $0.baseAddress!) == nil) }
     }
 
+    /// After an update is applied in place, the event holds the name, address and tags it
+    /// replaced; the reader's prefetch before freeing them finds exactly their objects
+    /// (the probe of `LeftoverLayout` found the layout), and nothing in other payloads.
+    @Test func theLeftoversOfAnAppliedUpdateAreTheObjectsTheReaderWarms() throws {
+        func built(_ parts: String...) -> String { parts.joined() }   // made at run time: a literal is not on the heap
+        var state = InspectionState()
+        let registered = Entity(id: "91350100MA2XY7UQ3L", name: built("福州市仓山区", "华瑞餐饮管理有限公司"),
+                                address: built("福州市仓山区", "五一中路227号"), tags: [built("school")])
+        try state.apply(Event(seq: 1, at: Timestamp(millis: 0), type: "entity.registered", actor: "system", payload: .entity(registered)))
+        let update = Entity(id: registered.id, name: built("更新后的名称", "有限公司"), address: built("福州市台江区", "八一七中路1号"), tags: [built("crowded")])
+        var event = Event(seq: 2, at: Timestamp(millis: 1), type: "entity.updated", actor: "system", payload: .entity(update))
+        try state.apply(inPlace: &event)
+        guard case .entity(let leftovers) = event.payload else {
+            Issue.record("the applied update holds \(event.payload)")
+            return
+        }
+        #expect(leftovers.name == registered.name && leftovers.address == registered.address && leftovers.tags == registered.tags)
+        func object(of string: String) -> UnsafeRawPointer? {
+            var string = string
+            return withUnsafeBytes(of: &string) { unretainedStringObject(at: $0.baseAddress!) }
+        }
+        let expected = [object(of: leftovers.name), object(of: leftovers.address),
+                        unsafeBitCast(leftovers.tags, to: UnsafeRawPointer?.self)]
+        #expect(expected.allSatisfy { $0 != nil })
+        var found: [UnsafeRawPointer?] = []
+        event.forEachLeftoverObject { found.append($0) }
+        #expect(found == expected)
+        event.prefetchLeftovers()
+        #expect(event.payload == .entity(leftovers))
+
+        var annotated = Event(seq: 3, at: Timestamp(millis: 2), type: "journal.annotated", actor: "system", data: ["text": .string(built("x", "y"))])
+        var none = 0
+        annotated.forEachLeftoverObject { _ in none += 1 }
+        #expect(none == 0)
+    }
+
     /// The first stage records the table and key hash the event's `apply` looks up; the
     /// later stages reuse it and leave the event as it was.
     @Test func theFirstStageRecordsTheLookupTheLaterStagesUse() throws {

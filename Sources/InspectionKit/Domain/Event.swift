@@ -1,3 +1,5 @@
+import CSHA256
+
 /// One journal entry as the domain sees it: the fields `apply` needs.
 ///
 /// The journal line also carries `prev` (the hash chain); that is the Journal
@@ -183,4 +185,69 @@ struct LookupHint {
         case .json: self = .unknown; table = .none
         }
     }
+}
+
+extension Event {
+    /// Starts loading the heap objects an applied entity update left in this event: the
+    /// name, address and tags the update replaced (`Entity.exchangeDetails`), stored since
+    /// the entity's registration and long out of every cache. Replay's reader calls it on
+    /// a spent batch before freeing it; the free of each one was a cache miss on that
+    /// thread. Reads the values' bits in place, without retaining them (a retain is the
+    /// miss itself); does nothing for other payloads, or if `LeftoverLayout` did not find
+    /// the layout it expects.
+    @inline(__always)
+    public mutating func prefetchLeftovers() {
+        forEachLeftoverObject { object in
+            cprefetch(object - 8)   // the allocator's word before it: what the free reads
+            cprefetch(object + 8)   // the reference count: what the release reads
+        }
+    }
+
+    /// Calls `body` with the address of each heap object of an entity payload's name,
+    /// address and tags, read from their bits in place (see `prefetchLeftovers`).
+    @inline(__always)
+    mutating func forEachLeftoverObject(_ body: (UnsafeRawPointer) -> Void) {
+        guard case .entity = payload else { return }   // the tag only: nothing is copied
+        let layout = LeftoverLayout.measured
+        guard !layout.stringOffsets.isEmpty else { return }
+        withUnsafeMutablePointer(to: &self) { event in
+            let entity = UnsafeRawPointer(event) + layout.payloadOffset
+            for offset in layout.stringOffsets {
+                if let object = unretainedStringObject(at: entity + offset) { body(object) }
+            }
+            if let tags = UnsafeRawPointer(bitPattern: entity.load(fromByteOffset: layout.tagsOffset, as: UInt.self)) { body(tags) }
+        }
+    }
+}
+
+/// Where, within an `Event` holding `.entity`, the entity's replaced values are stored:
+/// measured once on a probe event (the entity at the payload's start, as Swift lays out
+/// an enum's payload), not assumed. If the probe does not find each value where the
+/// offsets say, `stringOffsets` is empty and `prefetchLeftovers` does nothing.
+struct LeftoverLayout {
+    /// The payload's offset in `Event`.
+    let payloadOffset: Int
+    /// Offsets of `name` and `address` in the payload.
+    let stringOffsets: [Int]
+    /// Offset of `tags` (one word, the array's storage) in the payload.
+    let tagsOffset: Int
+
+    static let measured: LeftoverLayout = {
+        let none = LeftoverLayout(payloadOffset: 0, stringOffsets: [], tagsOffset: 0)
+        guard let payloadOffset = MemoryLayout<Event>.offset(of: \Event.payload),
+              let name = MemoryLayout<Entity>.offset(of: \Entity.name), let address = MemoryLayout<Entity>.offset(of: \Entity.address),
+              let tags = MemoryLayout<Entity>.offset(of: \Entity.tags), MemoryLayout<[String]>.size == MemoryLayout<UInt>.size
+        else { return none }
+        let entity = Entity(id: "91350100MA2XXXXX0X", name: String(repeating: "名", count: 20), address: String(repeating: "址", count: 20),
+                            tags: ["a tag longer than fifteen bytes"])
+        var probe = Event(seq: 1, at: Timestamp(millis: 0), type: "entity.updated", actor: "probe", payload: .entity(entity))
+        let found = withUnsafeMutablePointer(to: &probe) { event -> Bool in
+            let stored = UnsafeRawPointer(event) + payloadOffset
+            func same<T>(_ value: T, at offset: Int) -> Bool {
+                withUnsafeBytes(of: value) { expected in expected.elementsEqual(UnsafeRawBufferPointer(start: stored + offset, count: expected.count)) }
+            }
+            return same(entity.name, at: name) && same(entity.address, at: address) && same(entity.tags, at: tags)
+        }
+        return found ? LeftoverLayout(payloadOffset: payloadOffset, stringOffsets: [name, address], tagsOffset: tags) : none
+    }()
 }
