@@ -158,14 +158,12 @@ enum PipelinedReplay {
     /// reader thread owns.
     static func apply(_ events: UnsafeMutableBufferPointer<Event>, to state: inout InspectionState)
         -> (seq: Int, error: CommandError)? {
-        let far = InspectionState.prefetchDistance, near = far / 2, nearest = far / 4
+        let far = InspectionState.prefetchDistance, near = far / 2
         for i in events.indices.prefix(far) { state.prefetch(&events[i], stage: .slot) }
         for i in events.indices.prefix(near) { state.prefetch(&events[i], stage: .record) }
-        for i in events.indices.prefix(nearest) { state.prefetch(&events[i], stage: .text) }
         for i in events.indices {
             if i + far < events.count { state.prefetch(&events[i + far], stage: .slot) }
             if i + near < events.count { state.prefetch(&events[i + near], stage: .record) }
-            if i + nearest < events.count { state.prefetch(&events[i + nearest], stage: .text) }
             do throws(CommandError) {
                 try state.apply(inPlace: &events[i])
             } catch {

@@ -72,7 +72,7 @@ struct PrefetchHintTests {
                                              nextDueSource: .computed, dueBase: Day(raw: 20_000), dueBaseFirst: false, gradeNotUsable: false)
         var inspected = Event(seq: 3, at: Timestamp(millis: 2), type: "equipment.inspected", actor: "system", payload: .equipmentInspection(inspection))
         var annotated = Event(seq: 3, at: Timestamp(millis: 2), type: "journal.annotated", actor: "system", data: ["text": .string("x")])
-        for stage in [InspectionState.PrefetchStage.slot, .record, .text] {
+        for stage in [InspectionState.PrefetchStage.slot, .record] {
             state.prefetch(&registered, stage: stage)
             state.prefetch(&updated, stage: stage)
             state.prefetch(&inspected, stage: stage)

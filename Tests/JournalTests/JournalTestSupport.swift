@@ -34,7 +34,7 @@ struct ChainBuilder {
 }
 
 func writeFile(_ path: String, _ bytes: [UInt8]) {
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
 }
 
 func readFile(_ path: String) -> [UInt8] {

@@ -69,19 +69,9 @@ public struct DirectoryState: Sendable, Codable {
     @inline(__always)
     func prefetch(hash: UInt64, stage: InspectionState.PrefetchStage) {
         guard let n = entityIndex.prefetch(hash: hash, stage: stage) else { return }
-        switch stage {
-        case .slot: break
-        case .record:
-            entities.prefetch(n, lines: 2)
-            entityAttributes.prefetch(n)
-        case .text:
-            guard let entity = entities.unretainedAddress(n) else { return }
-            for offset in Self.replacedTextOffsets { prefetchStringObject(at: entity + offset) }
-        }
+        entities.prefetch(n, lines: 2)
+        entityAttributes.prefetch(n)
     }
-
-    /// Where an `Entity` keeps the strings an update usually replaces (name, address).
-    private static let replacedTextOffsets = [\Entity.name, \Entity.address].compactMap { MemoryLayout<Entity>.offset(of: $0) }
 
     public func entity(_ id: String) -> Entity? {
         entityNumber(id).map { entities[Int($0)] }

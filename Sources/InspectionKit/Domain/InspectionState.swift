@@ -137,21 +137,20 @@ public struct InspectionState: Sendable, Codable {
     }
 
     /// How far ahead of `apply` replay warms an event's lines: `prefetch(_:stage: .slot)`
-    /// for the event this many places ahead, `.record` for the one half as far, `.text`
-    /// for the one a quarter as far.
+    /// for the event this many places ahead, `.record` for the one half as far.
     public static let prefetchDistance = 16
 
-    public enum PrefetchStage: Sendable { case slot, record, text }
+    public enum PrefetchStage: Sendable { case slot, record }
 
     /// Starts loading what `apply(event)` will look up first, so that replay's applier
     /// overlaps the cache misses of the next events with the current one (a million
     /// entities and units are far larger than the cache: each lookup missed two or three
     /// times in a row, and the two lookups were a quarter of the applier's time).
     /// `.slot` asks for the key's hash-table slot; `.record` reads it (warm by then) and
-    /// asks for the entry and the entity or unit it names; `.text` reads that entity (warm
-    /// by then) and asks for the strings an update will replace and free — three million
-    /// updates of a million entities released the old name and address from cold lines,
-    /// 11 % of the applier's time. A hint only: no state changes, and an event of another
+    /// asks for the entry and the entity or unit it names. (A third stage, warming the
+    /// strings an update replaces, was dropped once replay's reader warmed them itself
+    /// before freeing them, `Event.prefetchLeftovers`: without it the 10M-event replay was
+    /// faster in 6 of 9 alternating pairs.) A hint only: no state changes, and an event of another
     /// type, or a key not found, costs at most one hash. The stages read the table and the
     /// key's hash from `event.lookupHint`, which the stage that first meets the event works
     /// out if replay's reader thread has not (`Event.prepareLookup`).

@@ -127,7 +127,7 @@ public struct EquipmentState: Sendable {
     /// See `InspectionState.prefetch(_:stage:)`.
     @inline(__always)
     func prefetch(hash: UInt64, stage: InspectionState.PrefetchStage) {
-        guard stage != .text, let n = codeIndex.prefetch(hash: hash, stage: stage) else { return }   // no strings replaced
+        guard let n = codeIndex.prefetch(hash: hash, stage: stage) else { return }
         units.prefetch(n, offset: Self.unitStateOffset, lines: 2)
     }
 

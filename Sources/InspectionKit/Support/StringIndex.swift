@@ -118,16 +118,16 @@ struct StringIndex: Sendable {
 
 
     /// One stage of replay's prefetch of a lookup of a key with this `hash` (`InspectionState.prefetch`):
-    /// `.slot` asks for its slot; `.record` and `.text` read that slot and ask for the
-    /// entry, and return the record number the lookup will most likely find, for the
-    /// caller to prefetch the record itself (`.record`) or what it points to (`.text`).
+    /// `.slot` asks for its slot; `.record` reads that slot and asks for the entry, and
+    /// returns the record number the lookup will most likely find, for the caller to
+    /// prefetch the record itself.
     @inline(__always)
     func prefetch(hash: UInt64, stage: InspectionState.PrefetchStage) -> Int? {
         switch stage {
         case .slot:
             prefetchSlot(hash: hash)
             return nil
-        case .record, .text:
+        case .record:
             return prefetchEntry(hash: hash)
         }
     }

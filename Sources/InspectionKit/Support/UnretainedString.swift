@@ -11,16 +11,6 @@ func unretainedStringObject(at address: UnsafeRawPointer) -> UnsafeRawPointer? {
     return UnsafeRawPointer(bitPattern: UInt(truncatingIfNeeded: bits & ~NativeStringLayout.flagMask))
 }
 
-/// Starts loading the heap object of the `String` stored at `address` (see
-/// `unretainedStringObject`): its header, and the allocator's word before it — what a
-/// release that frees the string touches.
-@inline(__always)
-func prefetchStringObject(at address: UnsafeRawPointer) {
-    guard let object = unretainedStringObject(at: address) else { return }
-    cprefetch(object - 8)
-    cprefetch(object + 8)
-}
-
 /// How a native (heap-stored) `String` holds its object, measured once on a probe string
 /// rather than assumed: which of its two words carries the object's address, and the
 /// flags in that word's top byte that mark a native string. The standard library keeps
