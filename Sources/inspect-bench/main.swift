@@ -5,7 +5,7 @@
 import Foundation
 
 let scenarios: [(name: String, summary: String, run: () -> Void)] = [
-    ("replay", "replay and cold starts of inspectd on a mixed journal (INSPECT_BENCH_EVENTS, default 10,000,000) vs JSONDecoder", ReplayBenchmark.run),
+    ("replay", "replay and cold starts of inspectd on a mixed journal (INSPECT_BENCH_EVENTS, default 10,000,000; INSPECT_BENCH_STARTS starts without a snapshot, default 3, median reported) vs JSONDecoder", ReplayBenchmark.run),
     ("append", "durable appends and status round trips over the socket, 16 clients (INSPECT_BENCH_APPENDS per client) vs sqlite3", AppendBenchmark.run),
     ("draw", "freeze a 1,000,000-entity pool and draw 5 % with teams (target: draw ≤ 100 ms)", DrawBenchmark.run),
 ] + BenchmarkRegistry.more
