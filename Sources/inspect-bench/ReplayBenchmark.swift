@@ -264,8 +264,10 @@ enum ReplayBenchmark {
         row("daemon resident memory after replay", String(format: "%.0f MiB", memory))
         row("shutdown incl. writing the snapshot", String(format: "%.2f s", shutdownSeconds))
         let fromSnapshot = DaemonRun(daemonPath, directory: directory, arguments: [])
+        let snapshotStartCPU = processCPU(pid: fromSnapshot.process.processIdentifier)
         _ = fromSnapshot.stop()
-        row("cold start from that snapshot", String(format: "%.2f s", fromSnapshot.startSeconds))
+        row("cold start from that snapshot", String(format: "%.2f s", fromSnapshot.startSeconds),
+            snapshotStartCPU.map { String(format: "CPU user %.1f + system %.1f s, %d minor faults", $0.user, $0.system, $0.minorFaults) } ?? "")
         let underSnapshot = writesDuringSnapshot(daemonPath: daemonPath, directory: directory)
 
         let atSpecSize = events >= 10_000_000
