@@ -151,6 +151,11 @@ func processCPU(pid: Int32) -> (user: Double, system: Double, minorFaults: Int)?
     return (user / ticks, system / ticks, faults)
 }
 
+/// `processCPU`'s figures as a table row's note (empty if there were none).
+func describeCPU(_ cpu: (user: Double, system: Double, minorFaults: Int)?) -> String {
+    cpu.map { String(format: "CPU user %.1f + system %.1f s, %d minor faults", $0.user, $0.system, $0.minorFaults) } ?? ""
+}
+
 /// The middle of `values` (the lower middle of an even count), and their range.
 func medianAndRange(_ values: [Double]) -> (median: Double, min: Double, max: Double) {
     let sorted = values.sorted()

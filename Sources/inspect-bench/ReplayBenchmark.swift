@@ -253,7 +253,7 @@ enum ReplayBenchmark {
             if last { shutdownSeconds = stopped }
             row("inspectd start \(n) of \(startCount), no snapshot: replay", String(format: "%.2f s", replaySeconds),
                 String(format: "socket after %.2f s; ", full.startSeconds)
-                    + (used.map { String(format: "CPU user %.1f + system %.1f s, %d minor faults", $0.user, $0.system, $0.minorFaults) } ?? ""))
+                    + describeCPU(used))
         }
         let replay = medianAndRange(replays), start = medianAndRange(starts), cpuSeconds = medianAndRange(cpu)
         let rate = Double(events) / replay.median
@@ -267,7 +267,7 @@ enum ReplayBenchmark {
         let snapshotStartCPU = processCPU(pid: fromSnapshot.process.processIdentifier)
         _ = fromSnapshot.stop()
         row("cold start from that snapshot", String(format: "%.2f s", fromSnapshot.startSeconds),
-            snapshotStartCPU.map { String(format: "CPU user %.1f + system %.1f s, %d minor faults", $0.user, $0.system, $0.minorFaults) } ?? "")
+            describeCPU(snapshotStartCPU))
         let underSnapshot = writesDuringSnapshot(daemonPath: daemonPath, directory: directory)
 
         let atSpecSize = events >= 10_000_000

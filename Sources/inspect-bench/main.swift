@@ -39,7 +39,7 @@ if arguments.first == "generate" {
 for name in arguments {
     if name == "all" {
         for s in scenarios { print("== \(s.name)"); s.run() }
-        print("== all scenarios ran; each figure once, on this machine (repeat runs to see the spread)")
+        print("== all scenarios ran; each figure from this run on this machine, one measurement unless it says median (repeat runs to see the spread)")
     } else if let s = scenarios.first(where: { $0.name == name }) {
         print("== \(s.name)")
         s.run()

@@ -116,7 +116,6 @@ struct StringIndex: Sendable {
 
     // MARK: Prefetching (hints only: they change nothing, and a wrong guess costs a load)
 
-
     /// One stage of replay's prefetch of a lookup of a key with this `hash` (`InspectionState.prefetch`):
     /// `.slot` asks for its slot; `.record` reads that slot and asks for the entry, and
     /// returns the record number the lookup will most likely find, for the caller to
