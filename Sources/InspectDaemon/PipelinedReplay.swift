@@ -19,11 +19,8 @@ import Platform
 /// left of the spent events as it reuses the buffer. Freed here, their strings go back
 /// to this thread's own malloc cache, where its next strings come from; freed by the
 /// applier, they reached this thread through glibc's shared free lists, each one a cache
-/// miss in `_int_malloc` (15 % of this thread). The old names, addresses and tags that
-/// entity updates replaced are warmed for a whole batch before it is freed
-/// (`Event.prefetchLeftovers`): each release of one was a miss on a line last used at the
-/// entity's registration (`swift_release` 7.6 → 2.8 % of all replay samples; the
-/// 10M-event replay faster in 7 of 8 alternating pairs).
+/// miss in `_int_malloc` (15 % of this thread). (Entity updates leave no cold strings
+/// to free: their texts are bytes in the record, `CompactEntity`.)
 enum PipelinedReplay {
     /// Batches of this many records move between the threads. Small on purpose: with
     /// 2,048 × 8 in flight (~25 MB of parsed events) a batch had left both cores' caches
@@ -113,8 +110,7 @@ enum PipelinedReplay {
             }
             if let spent {
                 batch = spent
-                // Frees the applied events (see above), the cold leftovers warmed first.
-                batch.withUnsafeMutableBufferPointer { events in for i in events.indices { events[i].prefetchLeftovers() } }
+                // Frees the applied events (see above).
                 batch.removeAll(keepingCapacity: true)
             } else {
                 batch = []

@@ -254,7 +254,7 @@ public struct JournalLineDecoder {
         let dataStart = cursor.pos
         var typed: EventPayload?
         switch Self.typedPayload(typeBytes) {
-        case .entity?: typed = cursor.entityPayload().map(EventPayload.entity)
+        case .entity?: typed = cursor.entityPayload().map(EventPayload.compactEntity)
         case .equipmentInspection?: typed = cursor.equipmentInspectionPayload()
         case .equipmentRegistration?: typed = cursor.equipmentRegistrationPayload().map(EventPayload.equipmentRegistration)
         case .equipmentReminder?: typed = cursor.equipmentReminderPayload().map(EventPayload.equipmentReminder)
@@ -365,13 +365,15 @@ public struct JournalLineDecoder {
         /// `Entity.json` spells them — so that its `json` equals what a JSON parser reads
         /// from the same bytes. Anything else is nil (the caller parses the payload as JSON);
         /// the cursor is then somewhere inside the payload.
-        mutating func entityPayload() -> Entity? {
+        /// The name, address and tags are packed from the line's bytes (`CompactEntity`):
+        /// no String is made for them.
+        mutating func entityPayload() -> CompactEntity? {
             guard expect(#"{"id":""#), let id = utf8String(),
-                  expect(#","name":""#), let name = utf8String(),
+                  expect(#","name":""#), let name = utf8Bytes(),
                   expect(#","kind":""#), let kind: EntityKind = spelling(),
                   expect(#","industry":""#), let industry = utf8String(),
                   expect(#","region":""#), let region = utf8String(),
-                  expect(#","address":""#), let address = utf8String(),
+                  expect(#","address":""#), let address = utf8Bytes(),
                   expect(#","risk":""#), let riskRange = plainASCIIString() else { return nil }
             let risk: RiskClass?
             if riskRange.isEmpty {
@@ -381,17 +383,16 @@ public struct JournalLineDecoder {
                 risk = r
             }
             guard expect(#","tags":["#) else { return nil }
-            var tags: [String] = []
+            var texts = EntityTexts(name: name, address: address)
             if !expect("]") {
                 repeat {
-                    guard expect(#"""#), let tag = utf8String() else { return nil }
-                    tags.append(tag)
+                    guard expect(#"""#), let tag = utf8Bytes() else { return nil }
+                    texts.appendTag(tag)
                 } while expect(",")
                 guard expect("]") else { return nil }
             }
             guard expect(#","status":""#), let status: EntityStatus = spelling(), expect("}") else { return nil }
-            return Entity(id: id, name: name, kind: kind, industry: industry, region: region, address: address,
-                          risk: risk, tags: tags, status: status)
+            return CompactEntity(id: id, kind: kind, industry: industry, region: region, risk: risk, status: status, texts: texts)
         }
 
         /// `equipment.inspected` in exactly the shape `EquipmentInspection.json` writes
@@ -530,6 +531,13 @@ public struct JournalLineDecoder {
 
         /// Just after an opening quote: the string up to the closing quote if it has no
         /// escapes or control characters and is valid UTF-8 (then consumes the quote).
+        /// `utf8String`'s bytes, in place: no String made.
+        mutating func utf8Bytes() -> UnsafeRawBufferPointer? {
+            guard let range = plainString() else { return nil }
+            let bytes = UnsafeRawBufferPointer(rebasing: line[range])
+            return bytes.isValidUTF8 ? bytes : nil
+        }
+
         mutating func utf8String() -> String? {
             guard let range = plainString() else { return nil }
             return UnsafeRawBufferPointer(rebasing: line[range]).validUTF8String()

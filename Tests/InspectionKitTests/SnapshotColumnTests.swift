@@ -120,9 +120,9 @@ struct SnapshotColumnTests {
                                        address: "五一中路\(n)号", risk: risk, tags: m % 2 == 0 ? [] : ["school", "crowded"], status: status))
             }
         }
-        var columns = EntityColumns(entities)
+        var columns = EntityColumns(ChunkedArray(entities.map(CompactEntity.init)))
         let decoded = try BinaryDecoder().decode(EntityColumns.Decoded.self, from: try BinaryEncoder().encode(columns)).entities
-        #expect(Array(decoded) == Array(entities))
+        #expect(decoded.map(\.entity) == Array(entities))
         func storage(_ text: String) -> UnsafeRawPointer? {
             var copy = text
             return copy.withUTF8 { UnsafeRawPointer($0.baseAddress) }

@@ -38,7 +38,7 @@ struct JournalLineDecoderTests {
             }
             let fastPathRecord = line.withUnsafeBytes { decoder.decodeFixedShape($0) }
             let tookFastPath = fastPathRecord != nil
-            if case .entity? = fastPathRecord?.payload { counts.typed += 1 }
+            if case .compactEntity? = fastPathRecord?.payload { counts.typed += 1 }
             if case .equipmentInspection? = fastPathRecord?.payload { counts.typedInspections += 1 }
             if case .equipmentInspectionLine? = fastPathRecord?.payload { counts.typedInspections += 1 }
             if case .equipmentRegistration? = fastPathRecord?.payload { counts.typedRegistrations += 1 }
@@ -131,7 +131,7 @@ struct JournalLineDecoderTests {
                 let bytes = line(type, data)
                 let fast = try bytes.withUnsafeBytes { (raw) throws(JournalLineError) in try decoder.decode(raw) }
                 let reference = try bytes.withUnsafeBytes { (raw) throws(JournalLineError) in try JournalRecord.decodeGeneral(raw) }
-                let isTyped = if case .entity = fast.payload { true } else { false }
+                let isTyped = if case .compactEntity = fast.payload { true } else { false }
                 #expect(isTyped == expectTyped, "\(data)")
                 #expect(fast == reference, "\(data)")
                 #expect(JSONValue.object(fast.data).serialized() == JSONValue.object(reference.data).serialized(), "\(data)")

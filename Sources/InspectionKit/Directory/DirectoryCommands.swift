@@ -255,11 +255,23 @@ public struct EntityFilter: Sendable, Equatable, Codable {
     }
 
     public func matches(_ e: Entity) -> Bool {
-        if let regions, !regions.contains(e.region) { return false }
-        if let industries, !industries.contains(e.industry) { return false }
-        if let kinds, !kinds.contains(e.kind) { return false }
-        if let tags, !tags.contains(where: e.tags.contains) { return false }
-        if let risks, !risks.contains(e.risk) { return false }
+        matches(region: e.region, industry: e.industry, kind: e.kind, risk: e.risk, tags: e.tags)
+    }
+
+    /// The same for a stored entity: its tags are unpacked only when the filter has tags.
+    public func matches(_ e: CompactEntity) -> Bool {
+        matches(region: e.region, industry: e.industry, kind: e.kind, risk: e.risk, tags: e.tags)
+    }
+
+    private func matches(region: String, industry: String, kind: EntityKind, risk: RiskClass?, tags entityTags: @autoclosure () -> [String]) -> Bool {
+        if let regions, !regions.contains(region) { return false }
+        if let industries, !industries.contains(industry) { return false }
+        if let kinds, !kinds.contains(kind) { return false }
+        if let tags {
+            let entityTags = entityTags()
+            if !tags.contains(where: entityTags.contains) { return false }
+        }
+        if let risks, !risks.contains(risk) { return false }
         return true
     }
 

@@ -110,23 +110,6 @@ public struct Entity: Sendable, Equatable, Codable {
         ]
     }
 
-    /// Everything but the id from `other`, an update of this entity, by exchange: `other`
-    /// is left holding the values replaced, for the caller to free. Replay frees them on
-    /// its reader thread, which made them: freed here, they went back to that thread's
-    /// malloc arena through its shared lists, and its allocations slowed (`_int_malloc`
-    /// 2 → 5–11 % of its time). The stored id (the same bytes) is kept, sparing replay a
-    /// release of an old string and a retain of the event's.
-    mutating func exchangeDetails(with other: inout Entity) {
-        swap(&name, &other.name)
-        kind = other.kind
-        swap(&industry, &other.industry)
-        swap(&region, &other.region)
-        swap(&address, &other.address)
-        risk = other.risk
-        swap(&tags, &other.tags)
-        status = other.status
-    }
-
     /// Reads an entity from an event payload (trusted shape; errors are journal bugs).
     /// One pass over the members (a replay hot path: a lookup per field would rescan them).
     static func from(_ data: JSONObject, seq: Int) throws(CommandError) -> Entity {

@@ -9,7 +9,9 @@ public struct DirectoryState: Sendable, Codable {
     ]
 
     /// Every entity ever registered, by number (never removed: deregistration is a status).
-    public private(set) var entities: ChunkedArray<Entity> = []
+    public private(set) var entityRecords: ChunkedArray<CompactEntity> = []
+    /// `entityRecords` as `Entity` values, made when read.
+    public var entities: EntityList { EntityList(records: entityRecords) }
     /// USCC → number. O(1) lookup (`entityNumber(_:)`).
     private var entityIndex = StringIndex()
     /// By number: the id packed into integers (byte order preserved) and the fields a
@@ -30,7 +32,7 @@ public struct DirectoryState: Sendable, Codable {
     /// rebuilt on load, O(n).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(EntityColumns(entities), forKey: .entities)
+        try c.encode(EntityColumns(entityRecords), forKey: .entities)
         try c.encode(inspectors, forKey: .inspectors)
         try c.encode(items, forKey: .items)
         try c.encode(conflicts, forKey: .conflicts)
@@ -38,11 +40,11 @@ public struct DirectoryState: Sendable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        entities = try c.decode(EntityColumns.Decoded.self, forKey: .entities).entities
+        entityRecords = try c.decode(EntityColumns.Decoded.self, forKey: .entities).entities
         inspectors = try c.decode([String: Inspector].self, forKey: .inspectors)
         items = try c.decode([String: InspectionItem].self, forKey: .items)
         conflicts = try c.decode([String: [String: String]].self, forKey: .conflicts)
-        let entities = self.entities
+        let entities = entityRecords
         entityIndex.append(count: entities.count) { entities[$0].id }
         packedIDs.reserveCapacity(entities.count)
         entityAttributes.reserveCapacity(entities.count)
@@ -56,25 +58,25 @@ public struct DirectoryState: Sendable, Codable {
 
     /// The dense number of entity `id`, if registered.
     public func entityNumber(_ id: String) -> Int32? {
-        entityIndex.find(id) { entities[$0].id == id }
+        entityIndex.find(id) { entityRecords[$0].id == id }
     }
 
     /// `entityNumber(id)` by the lookup replay's reader worked out for `id`'s event, if it did.
     func entityNumber(_ id: String, hint: LookupHint) -> Int32? {
         guard hint.table == .entities else { return entityNumber(id) }
-        return entityIndex.find(hint.key, hash: hint.hash) { entities[$0].id == id }
+        return entityIndex.find(hint.key, hash: hint.hash) { entityRecords[$0].id == id }
     }
 
     /// See `InspectionState.prefetch(_:stage:)`.
     @inline(__always)
     func prefetch(hash: UInt64, stage: InspectionState.PrefetchStage) {
         guard let n = entityIndex.prefetch(hash: hash, stage: stage) else { return }
-        entities.prefetch(n, lines: 2)
+        entityRecords.prefetch(n, lines: MemoryLayout<CompactEntity>.stride / 64 + 1)
         entityAttributes.prefetch(n)
     }
 
     public func entity(_ id: String) -> Entity? {
-        entityNumber(id).map { entities[Int($0)] }
+        entityNumber(id).map { entityRecords[Int($0)].entity }
     }
 
     /// Departments known from inspectors and items.
@@ -89,15 +91,16 @@ public struct DirectoryState: Sendable, Codable {
     /// A registration or an update (`entity.registered`, `entity.updated`). The entity's
     /// values are moved into the table, not copied; what is left in `entity` (an update's
     /// id and the values it replaced) is the caller's to free.
-    private mutating func store(_ entity: inout Entity, hint: LookupHint = .unknown) {
+    private mutating func store(_ entity: inout CompactEntity, hint: LookupHint = .unknown) {
+        let attributes = EntityAttributes(status: entity.status, kind: entity.kind, risk: entity.risk)
         if let number = entityNumber(entity.id, hint: hint) {
-            entityAttributes[Int(number)] = EntityAttributes(entity)
-            entities[Int(number)].exchangeDetails(with: &entity)
+            entityAttributes[Int(number)] = attributes
+            entityRecords[Int(number)].exchangeDetails(with: &entity)
         } else {
             entityIndex.append(entity.id)
             packedIDs.append(PackedID(entity.id))
-            entityAttributes.append(EntityAttributes(entity))
-            entities.append(take(&entity, leaving: Entity(id: "", name: "")))
+            entityAttributes.append(attributes)
+            entityRecords.append(take(&entity, leaving: CompactEntity.empty))
         }
     }
 
@@ -108,13 +111,13 @@ public struct DirectoryState: Sendable, Codable {
         switch event.type {
         case "entity.registered", "entity.updated":
             var payload = event.takePayload()
-            if case .entity(var entity) = payload {
+            if case .compactEntity(var entity) = payload {
                 payload = .json(JSONObject())   // see `Event.takePayload`
                 store(&entity, hint: event.lookupHint)
-                event.payload = .entity(entity)
+                event.payload = .compactEntity(entity)
             } else {
                 event.payload = payload
-                var entity = try Entity.from(event.data, seq: event.seq)
+                var entity = try CompactEntity(Entity.from(event.data, seq: event.seq))
                 store(&entity)
             }
         case "entity.deregistered":
@@ -122,7 +125,7 @@ public struct DirectoryState: Sendable, Codable {
             guard let id = data["id"]?.stringValue, let number = entityNumber(id),
                   let status = data["status"]?.stringValue.flatMap(EntityStatus.init(rawValue:))
             else { throw .init(.internal, "seq \(event.seq): malformed entity.deregistered") }
-            entities[Int(number)].status = status
+            entityRecords[Int(number)].status = status
             entityAttributes[Int(number)].status = status
         case "inspector.registered", "inspector.updated":
             let inspector = try Inspector.from(event.data, seq: event.seq)
@@ -161,7 +164,7 @@ struct EntityColumns: Encodable {
     /// Tags are joined with U+001F (unit separator), which no tag contains.
     static let tagSeparator: Character = "\u{1F}"
 
-    init(_ entities: ChunkedArray<Entity>) {
+    init(_ entities: ChunkedArray<CompactEntity>) {
         var positions: [String: Int32] = [:]
         func position(_ text: String) -> Int32 {
             if let n = positions[text] { return n }
@@ -182,7 +185,7 @@ struct EntityColumns: Encodable {
 
     /// The entities, decoded from the columns where they lie.
     struct Decoded: Decodable {
-        var entities = ChunkedArray<Entity>()
+        var entities = ChunkedArray<CompactEntity>()
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -211,11 +214,17 @@ struct EntityColumns: Encodable {
                 guard let kind = kinds[try at(0, "kind")] else { throw Self.bad(entityID, "kind") }
                 guard let risk = risks[try at(3, "risk")] else { throw Self.bad(entityID, "risk") }
                 guard let status = statuses[try at(4, "status")] else { throw Self.bad(entityID, "status") }
-                let joinedTags = try tags.next()
-                entities.append(Entity(id: entityID, name: try name.next(), kind: kind, industry: shared[try at(1, "industry")],
-                                       region: shared[try at(2, "region")], address: try address.next(), risk: risk,
-                                       tags: joinedTags.isEmpty ? [] : joinedTags.split(separator: EntityColumns.tagSeparator).map(String.init),
-                                       status: status))
+                // The texts are packed from the column's bytes, with no String made.
+                var texts = EntityTexts(name: try name.nextBytes(), address: try address.nextBytes())
+                let joinedTags = try tags.nextBytes()
+                var start = 0
+                for end in joinedTags.indices where joinedTags[end] == 0x1F || end == joinedTags.count - 1 {
+                    let stop = joinedTags[end] == 0x1F ? end : end + 1
+                    if stop > start { texts.appendTag(UnsafeRawBufferPointer(rebasing: joinedTags[start..<stop])) }   // as `split`: no empty tags
+                    start = end + 1
+                }
+                entities.append(CompactEntity(id: entityID, kind: kind, industry: shared[try at(1, "industry")],
+                                              region: shared[try at(2, "region")], risk: risk, status: status, texts: texts))
             }
             for column in [id, name, address, tags] { try column.finish() }
         }

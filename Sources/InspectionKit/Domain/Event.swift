@@ -66,7 +66,7 @@ public struct Event: Sendable {
     /// reader thread to free (see `PipelinedReplay`). The form that compiles to a move:
     ///
     ///     var payload = event.takePayload()
-    ///     if case .entity(var entity) = payload {
+    ///     if case .compactEntity(var entity) = payload {
     ///         payload = .json(JSONObject())   // the binding's retains and these releases cancel
     ///
     /// Bound in a `switch` on the taken payload instead, the value was copied (checked in
@@ -96,8 +96,9 @@ func take<T>(_ place: inout T, leaving empty: T) -> T {
 /// the difference; `JournalLineDecoderTests` holds the reader to that.
 public enum EventPayload: Sendable, Equatable {
     case json(JSONObject)
-    /// `entity.registered` / `entity.updated` in exactly the shape `Entity.json` writes.
-    case entity(Entity)
+    /// `entity.registered` / `entity.updated` in exactly the shape `Entity.json` writes,
+    /// its texts packed (`CompactEntity`).
+    case compactEntity(CompactEntity)
     /// `equipment.inspected` in exactly the shape `EquipmentInspection.json` writes.
     case equipmentInspection(EquipmentInspection)
     /// The same with its texts inline (see `InspectionLine`): what replay's reader makes
@@ -111,7 +112,7 @@ public enum EventPayload: Sendable, Equatable {
     public var json: JSONObject {
         switch self {
         case .json(let object): return object
-        case .entity(let entity): return entity.json
+        case .compactEntity(let entity): return entity.json
         case .equipmentInspection(let inspection): return inspection.json
         case .equipmentInspectionLine(let line): return line.inspection.json
         case .equipmentRegistration(let registration): return registration.json
@@ -175,7 +176,7 @@ struct LookupHint {
     /// `borrowing`, so that matching the payload can't copy it (a retain per string).
     init(for payload: borrowing EventPayload) {
         switch payload {
-        case .entity(let entity): self.init(table: .entities, entity.id)
+        case .compactEntity(let entity): self.init(table: .entities, entity.id)
         case .equipmentInspection(let inspection): self.init(table: .units, inspection.code)
         case .equipmentInspectionLine(let line):
             let (key, hash) = line.withCode { StringIndex.pack($0) }
@@ -185,69 +186,4 @@ struct LookupHint {
         case .json: self = .unknown; table = .none
         }
     }
-}
-
-extension Event {
-    /// Starts loading the heap objects an applied entity update left in this event: the
-    /// name, address and tags the update replaced (`Entity.exchangeDetails`), stored since
-    /// the entity's registration and long out of every cache. Replay's reader calls it on
-    /// a spent batch before freeing it; the free of each one was a cache miss on that
-    /// thread. Reads the values' bits in place, without retaining them (a retain is the
-    /// miss itself); does nothing for other payloads, or if `LeftoverLayout` did not find
-    /// the layout it expects.
-    @inline(__always)
-    public mutating func prefetchLeftovers() {
-        forEachLeftoverObject { object in
-            cprefetch(object - 8)   // the allocator's word before it: what the free reads
-            cprefetch(object + 8)   // the reference count: what the release reads
-        }
-    }
-
-    /// Calls `body` with the address of each heap object of an entity payload's name,
-    /// address and tags, read from their bits in place (see `prefetchLeftovers`).
-    @inline(__always)
-    mutating func forEachLeftoverObject(_ body: (UnsafeRawPointer) -> Void) {
-        guard case .entity = payload else { return }   // the tag only: nothing is copied
-        let layout = LeftoverLayout.measured
-        guard !layout.stringOffsets.isEmpty else { return }
-        withUnsafeMutablePointer(to: &self) { event in
-            let entity = UnsafeRawPointer(event) + layout.payloadOffset
-            for offset in layout.stringOffsets {
-                if let object = unretainedStringObject(at: entity + offset) { body(object) }
-            }
-            if let tags = UnsafeRawPointer(bitPattern: entity.load(fromByteOffset: layout.tagsOffset, as: UInt.self)) { body(tags) }
-        }
-    }
-}
-
-/// Where, within an `Event` holding `.entity`, the entity's replaced values are stored:
-/// measured once on a probe event (the entity at the payload's start, as Swift lays out
-/// an enum's payload), not assumed. If the probe does not find each value where the
-/// offsets say, `stringOffsets` is empty and `prefetchLeftovers` does nothing.
-struct LeftoverLayout {
-    /// The payload's offset in `Event`.
-    let payloadOffset: Int
-    /// Offsets of `name` and `address` in the payload.
-    let stringOffsets: [Int]
-    /// Offset of `tags` (one word, the array's storage) in the payload.
-    let tagsOffset: Int
-
-    static let measured: LeftoverLayout = {
-        let none = LeftoverLayout(payloadOffset: 0, stringOffsets: [], tagsOffset: 0)
-        guard let payloadOffset = MemoryLayout<Event>.offset(of: \Event.payload),
-              let name = MemoryLayout<Entity>.offset(of: \Entity.name), let address = MemoryLayout<Entity>.offset(of: \Entity.address),
-              let tags = MemoryLayout<Entity>.offset(of: \Entity.tags), MemoryLayout<[String]>.size == MemoryLayout<UInt>.size
-        else { return none }
-        let entity = Entity(id: "91350100MA2XXXXX0X", name: String(repeating: "名", count: 20), address: String(repeating: "址", count: 20),
-                            tags: ["a tag longer than fifteen bytes"])
-        var probe = Event(seq: 1, at: Timestamp(millis: 0), type: "entity.updated", actor: "probe", payload: .entity(entity))
-        let found = withUnsafeMutablePointer(to: &probe) { event -> Bool in
-            let stored = UnsafeRawPointer(event) + payloadOffset
-            func same<T>(_ value: T, at offset: Int) -> Bool {
-                withUnsafeBytes(of: value) { expected in expected.elementsEqual(UnsafeRawBufferPointer(start: stored + offset, count: expected.count)) }
-            }
-            return same(entity.name, at: name) && same(entity.address, at: address) && same(entity.tags, at: tags)
-        }
-        return found ? LeftoverLayout(payloadOffset: payloadOffset, stringOffsets: [name, address], tagsOffset: tags) : none
-    }()
 }

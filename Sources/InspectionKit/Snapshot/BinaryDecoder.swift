@@ -81,6 +81,17 @@ final class BinarySource {
         defer { position += 8 }
         return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))
     }
+    /// The next string's bytes in place, checked to be UTF-8: for a value that keeps bytes,
+    /// not a String (`CompactEntity`). Valid while the source's bytes are.
+    func utf8Bytes() throws -> UnsafeRawBufferPointer {
+        let n = Int(try u32())
+        try need(n)
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[position..<(position + n)])
+        position += n
+        guard slice.isValidUTF8 else { throw corrupt("invalid UTF-8") }
+        return slice
+    }
+
     func string() throws -> String {
         let n = Int(try u32())
         try need(n)
@@ -356,6 +367,13 @@ struct StringColumn {
         guard read < count else { throw source.corrupt("a column of \(count) strings read past its end") }
         read += 1
         return try source.string()
+    }
+
+    /// The next string's bytes (`BinarySource.utf8Bytes`); at most `count` of them.
+    mutating func nextBytes() throws -> UnsafeRawBufferPointer {
+        guard read < count else { throw source.corrupt("a column of \(count) strings read past its end") }
+        read += 1
+        return try source.utf8Bytes()
     }
 
     /// Checks that every string was read and nothing follows the last one.

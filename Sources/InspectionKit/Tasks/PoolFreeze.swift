@@ -27,7 +27,7 @@ public enum PoolFreeze {
             guard attribute.status == .active else { continue }
             if let kinds = filter.kinds, !kinds.contains(attribute.kind) { continue }
             if let risks = filter.risks, !risks.contains(attribute.risk) { continue }
-            if needsStrings && !filter.matches(directory.entities[index]) { continue }
+            if needsStrings && !filter.matches(directory.entityRecords[index]) { continue }
             if checkRecent, let last = lastInspected[Int32(index)], today - last.daysSinceEpoch < excludeWithinDays {
                 continue
             }

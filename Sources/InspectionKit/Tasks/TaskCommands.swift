@@ -12,7 +12,7 @@ public enum TaskCommands {
     ) { (args, _, state) throws(CommandError) in
         try args.allowOnly(["task"])
         let task = try existingTask(args, state, "task.pool")
-        let entities = state.directory.entities
+        let entities = state.directory.entityRecords
         return .query([
             "task": .string(task.id), "method": .string(RFC3797.method), "key": task.draw.map { .string($0.key) } ?? .null,
             "strata": .array(task.strata.map { s in

@@ -45,7 +45,7 @@ public enum TaskDraw {
             let indices = RFC3797.select(key: key + "\(stratum.ordinal)./", poolSize: stratum.size, count: stratum.k)
             let ids = indices.map { i in
                 let number = Int(stratum.pool[i])
-                return directory.packedIDs[number].string ?? directory.entities[number].id
+                return directory.packedIDs[number].string ?? directory.entityRecords[number].id
             }
             picks.append((stratum.ordinal, ids))
             targets += ids

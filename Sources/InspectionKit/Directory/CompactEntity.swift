@@ -1,0 +1,184 @@
+/// An entity as the directory keeps it, and as replay's reader decodes an entity event:
+/// `Entity` with its name, address and tags packed into one buffer held inline
+/// (`EntityTexts`) instead of two heap strings, an array and its strings.
+///
+/// Replay meets millions of entity updates. With `Entity`, each one cost the reader
+/// thread a malloc per text and, once the applier had swapped them in, a free of the
+/// texts they replaced, stored since the entity's registration and cold (the 10M-event
+/// replay spent ~1.5 CPU-s of 18 on that, measured by skipping it). Packed, an update is
+/// a copy of bytes into the stored record, which the applier has prefetched already.
+public struct CompactEntity: Sendable {
+    public var id: String
+    public var kind: EntityKind
+    public var industry: String
+    public var region: String
+    public var risk: RiskClass?
+    public var status: EntityStatus
+    var texts: EntityTexts
+
+    public init(_ entity: Entity) {
+        id = entity.id
+        kind = entity.kind
+        industry = entity.industry
+        region = entity.region
+        risk = entity.risk
+        status = entity.status
+        texts = EntityTexts(name: entity.name, address: entity.address, tags: entity.tags)
+    }
+
+    /// The fields as decoded, the texts as their UTF-8 bytes (`texts`).
+    public init(id: String, kind: EntityKind, industry: String, region: String, risk: RiskClass?, status: EntityStatus,
+                texts: EntityTexts) {
+        self.id = id
+        self.kind = kind
+        self.industry = industry
+        self.region = region
+        self.risk = risk
+        self.status = status
+        self.texts = texts
+    }
+
+    /// Nothing: what a registration leaves in its event once its values are moved out.
+    static let empty = CompactEntity(id: "", kind: .enterprise, industry: "", region: "", risk: nil, status: .active,
+                                     texts: EntityTexts(name: UnsafeRawBufferPointer(start: nil, count: 0), address: UnsafeRawBufferPointer(start: nil, count: 0)))
+
+    public var name: String { texts.name }
+    public var address: String { texts.address }
+    public var tags: [String] { texts.tags }
+
+    public var entity: Entity {
+        Entity(id: id, name: name, kind: kind, industry: industry, region: region, address: address, risk: risk,
+               tags: tags, status: status)
+    }
+
+    /// `entity.json`.
+    public var json: JSONObject { entity.json }
+
+    /// Everything but the id from `other`, an update of this entity, by exchange: `other`
+    /// is left holding the values replaced, for the caller to free (replay frees them on
+    /// its reader thread, which made them). The stored id (the same bytes) is kept.
+    mutating func exchangeDetails(with other: inout CompactEntity) {
+        kind = other.kind
+        swap(&industry, &other.industry)
+        swap(&region, &other.region)
+        risk = other.risk
+        status = other.status
+        swap(&texts, &other.texts)
+    }
+}
+
+/// An entity's name, address and tags in one byte buffer: the name's bytes, the
+/// address's, then each tag as its length (LEB128) and its bytes. Held inline up to
+/// `capacity` bytes (a company's name, address and a tag or two: the benchmark's need
+/// about 80); longer ones spill into one heap array, still one allocation instead of four.
+public struct EntityTexts: Sendable {
+    public static let capacity = 128
+    private var inline: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                         UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    /// All the bytes, when they do not fit inline (empty otherwise: no allocation).
+    private var spilled: [UInt8] = []
+    private var count: Int32 = 0
+    private var nameCount: Int32 = 0
+    private var addressCount: Int32 = 0
+
+    /// A name and an address, no tags yet (`appendTag`). Each must be valid UTF-8.
+    public init(name: UnsafeRawBufferPointer, address: UnsafeRawBufferPointer) {
+        append(name)
+        append(address)
+        nameCount = Int32(name.count)
+        addressCount = Int32(address.count)
+    }
+
+    public init(name: String, address: String, tags: [String]) {
+        var name = name, address = address
+        self = name.withUTF8 { name in address.withUTF8 { address in EntityTexts(name: UnsafeRawBufferPointer(name), address: UnsafeRawBufferPointer(address)) } }
+        for var tag in tags { tag.withUTF8 { appendTag(UnsafeRawBufferPointer($0)) } }
+    }
+
+    /// Adds a tag (valid UTF-8).
+    public mutating func appendTag(_ tag: UnsafeRawBufferPointer) {
+        var length = UInt(tag.count)
+        var prefix: (UInt64, UInt64) = (0, 0)   // LEB128 of an Int fits in 10 bytes
+        let prefixCount = withUnsafeMutableBytes(of: &prefix) { out in
+            var n = 0
+            repeat {
+                out[n] = UInt8(length & 0x7F) | (length >= 0x80 ? 0x80 : 0)
+                length >>= 7
+                n += 1
+            } while length > 0
+            return n
+        }
+        withUnsafeBytes(of: prefix) { append(UnsafeRawBufferPointer(rebasing: $0[..<prefixCount])) }
+        append(tag)
+    }
+
+    private mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        let old = Int(count), new = old + bytes.count
+        if spilled.isEmpty && new <= Self.capacity {
+            withUnsafeMutableBytes(of: &inline) { $0.baseAddress!.advanced(by: old).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+        } else {
+            if spilled.isEmpty {
+                spilled.reserveCapacity(new)
+                withUnsafeBytes(of: inline) { spilled.append(contentsOf: $0[..<old]) }
+            }
+            spilled.append(contentsOf: bytes)
+        }
+        count = Int32(new)
+    }
+
+    /// All the bytes (see the type).
+    @inline(__always)
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if spilled.isEmpty {
+            return withUnsafeBytes(of: inline) { body(UnsafeRawBufferPointer(rebasing: $0[..<Int(count)])) }
+        }
+        return spilled.withUnsafeBytes(body)
+    }
+
+    public var name: String {
+        withBytes { String(decoding: $0[..<Int(nameCount)], as: UTF8.self) }
+    }
+
+    public var address: String {
+        withBytes { String(decoding: $0[Int(nameCount)..<Int(nameCount + addressCount)], as: UTF8.self) }
+    }
+
+    public var tags: [String] {
+        var tags: [String] = []
+        forEachTag { tags.append(String(decoding: $0, as: UTF8.self)) }
+        return tags
+    }
+
+    /// Calls `body` with each tag's bytes, in order.
+    func forEachTag(_ body: (UnsafeRawBufferPointer) -> Void) {
+        withBytes { bytes in
+            var at = Int(nameCount + addressCount)
+            while at < bytes.count {
+                var length = 0, shift = 0
+                while true {
+                    let byte = bytes[at]
+                    at += 1
+                    length |= Int(byte & 0x7F) << shift
+                    shift += 7
+                    if byte < 0x80 { break }
+                }
+                body(UnsafeRawBufferPointer(rebasing: bytes[at..<(at + length)]))
+                at += length
+            }
+        }
+    }
+
+    /// Whether the texts are held inline (no heap array).
+    var isInline: Bool { spilled.isEmpty }
+}
+
+/// The directory's entities as `Entity` values, each made when read from its
+/// `CompactEntity` (strings allocated then): for queries and exports. Paths over every
+/// entity read `DirectoryState.entityRecords` instead.
+public struct EntityList: RandomAccessCollection, Sendable {
+    let records: ChunkedArray<CompactEntity>
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { records.count }
+    public subscript(position: Int) -> Entity { records[position].entity }
+}
