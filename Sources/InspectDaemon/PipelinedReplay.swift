@@ -121,7 +121,7 @@ enum PipelinedReplay {
         let scan: JournalScan
         do {
             scan = try JournalReader.scan(path: path, resumingAt: resume, prefixChecksum: prefixChecksum, visit: { (record, _) throws(JournalDamage) in
-                batch.append(record.preparedEvent())   // the lookup worked out here, where the key's bytes are in cache (see `Event.lookupHint`)
+                batch.append(record.takePreparedEvent())   // the lookup worked out here, where the key's bytes are in cache (see `Event.lookupHint`)
                 if batch.count >= batchSize { return hand() }
                 return true
             }, readingAhead: readAhead)

@@ -97,7 +97,7 @@ public enum JournalReader {
     /// Dispatch's pool); it must run it soon, and never on the calling thread.
     public static func scan(
         path: String, resumingAt resume: SnapshotStore.Position? = nil, prefixChecksum: JournalPrefixChecksum? = nil,
-        visit: (consuming JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool = { _, _ in true },
+        visit: (inout JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool = { _, _ in true },
         readingAhead: @escaping ChunkReader.Runner = ChunkReader.onDispatch
     ) throws(SystemError) -> JournalScan {
         guard Sys.fileExists(path) else { return JournalScan() }
@@ -111,7 +111,7 @@ public enum JournalReader {
     /// just after line `resume.seq`, continuing its chain; line numbers then equal seqs.
     public static func scan(
         fd: Int32, resumingAt resume: SnapshotStore.Position? = nil,
-        visit: (consuming JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool
+        visit: (inout JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool
     ) throws(SystemError) -> JournalScan {
         try scan(fd: fd, resumingAt: resume, chunkSize: bufferSize, visit: visit)
     }
@@ -127,7 +127,7 @@ public enum JournalReader {
     /// it counts only if the scan reads to the end and every line holds.
     static func scan(
         fd: Int32, resumingAt resume: SnapshotStore.Position?, chunkSize: Int, prefixChecksum: JournalPrefixChecksum? = nil,
-        visit: (consuming JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool,
+        visit: (inout JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool,
         readingAhead: @escaping ChunkReader.Runner = ChunkReader.onDispatch
     ) throws(SystemError) -> JournalScan {
         precondition(chunkSize > 0, "a chunk of 0 bytes never grows: fill would loop forever")
@@ -186,7 +186,7 @@ public enum JournalReader {
                                   kind: kind, message: message, isLastLine: isLast)
                 }
 
-                let record: JournalRecord
+                var record: JournalRecord
                 do {
                     record = try decoder.decode(line, expectedPrev: head)
                 } catch {
@@ -215,7 +215,7 @@ public enum JournalReader {
                 let seq = record.seq
                 let keepGoing: Bool
                 do {
-                    keepGoing = try visit(consume record, line)   // moved: the visitor may keep its strings without a retain
+                    keepGoing = try visit(&record, line)   // in place: the visitor may move its values out (no copy of the record, no retain)
                 } catch var error {
                     error.line = lineNumber
                     error.offset = lineOffset

@@ -142,8 +142,9 @@ public struct JournalRecord: Sendable, Equatable {
         return Event(seq: seq, at: timestamp, type: type, actor: actor, payload: taken)
     }
 
-    /// `event()` with its lookup worked out (`Event.prepareLookup`), for replay's reader.
-    public consuming func preparedEvent() -> Event {
+    /// `event()` with its lookup worked out (`Event.prepareLookup`), for replay's reader;
+    /// the payload is moved out, leaving an empty object.
+    public mutating func takePreparedEvent() -> Event {
         var taken = EventPayload.json(JSONObject())
         swap(&taken, &payload)
         return Event(seq: seq, at: timestamp, type: type, actor: actor, preparedPayload: taken)

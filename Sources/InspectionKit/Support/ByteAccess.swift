@@ -54,7 +54,7 @@ extension UnsafeRawBufferPointer {
 extension UnsafeRawBufferPointer {
     /// Whether the bytes are well-formed UTF-8 (Unicode table 3-7: no overlong forms, no
     /// surrogates, nothing above U+10FFFF), checked in place — `validUTF8String` without
-    /// the String. ASCII runs go eight bytes at a time.
+    /// the String. ASCII runs go eight bytes at a time, CJK runs a character at a time.
     public var isValidUTF8: Bool {
         let n = count
         var i = 0
@@ -63,6 +63,16 @@ extension UnsafeRawBufferPointer {
         }
         while i < n {
             while i + 8 <= n, loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            // Runs of three-byte sequences (CJK) a word at a time: a lead E1–EC or EE–EF and
+            // two continuation bytes (E0 and ED, whose second byte has a narrower range, go
+            // to the table below).
+            while i + 4 <= n {
+                let word = UInt32(littleEndian: loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                guard word & 0x00C0_C0F0 == 0x0080_80E0 else { break }
+                let lead = UInt8(truncatingIfNeeded: word)
+                guard lead != 0xE0 && lead != 0xED else { break }
+                i += 3
+            }
             guard i < n else { break }
             let lead = self[i]
             switch lead {
