@@ -147,10 +147,8 @@ public struct InspectionState: Sendable, Codable {
     /// entities and units are far larger than the cache: each lookup missed two or three
     /// times in a row, and the two lookups were a quarter of the applier's time).
     /// `.slot` asks for the key's hash-table slot; `.record` reads it (warm by then) and
-    /// asks for the entry and the entity or unit it names. (A third stage, warming the
-    /// strings an update replaces, was dropped once replay's reader warmed them itself
-    /// before freeing them, `Event.prefetchLeftovers`: without it the 10M-event replay was
-    /// faster in 6 of 9 alternating pairs.) A hint only: no state changes, and an event of another
+    /// asks for the entry and the entity or unit it names (all of a `CompactEntity`'s
+    /// lines: an update copies its texts in). A hint only: no state changes, and an event of another
     /// type, or a key not found, costs at most one hash. The stages read the table and the
     /// key's hash from `event.lookupHint`, which the stage that first meets the event works
     /// out if replay's reader thread has not (`Event.prepareLookup`).
