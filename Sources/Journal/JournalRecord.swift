@@ -366,10 +366,10 @@ public struct JournalLineDecoder {
         /// `Entity.json` spells them — so that its `json` equals what a JSON parser reads
         /// from the same bytes. Anything else is nil (the caller parses the payload as JSON);
         /// the cursor is then somewhere inside the payload.
-        /// The name, address and tags are packed from the line's bytes (`CompactEntity`):
+        /// The id, name, address and tags are packed from the line's bytes (`CompactEntity`):
         /// no String is made for them.
         mutating func entityPayload() -> CompactEntity? {
-            guard expect(#"{"id":""#), let id = utf8String(),
+            guard expect(#"{"id":""#), let id = utf8Bytes(),
                   expect(#","name":""#), let name = utf8Bytes(),
                   expect(#","kind":""#), let kind: EntityKind = spelling(),
                   expect(#","industry":""#), let industry = utf8String(),
@@ -384,7 +384,7 @@ public struct JournalLineDecoder {
                 risk = r
             }
             guard expect(#","tags":["#) else { return nil }
-            var texts = EntityTexts(name: name, address: address)
+            var texts = EntityTexts(id: id, name: name, address: address)
             if !expect("]") {
                 repeat {
                     guard expect(#"""#), let tag = utf8Bytes() else { return nil }
@@ -393,7 +393,7 @@ public struct JournalLineDecoder {
                 guard expect("]") else { return nil }
             }
             guard expect(#","status":""#), let status: EntityStatus = spelling(), expect("}") else { return nil }
-            return CompactEntity(id: id, kind: kind, industry: industry, region: region, risk: risk, status: status, texts: texts)
+            return CompactEntity(kind: kind, industry: industry, region: region, risk: risk, status: status, texts: texts)
         }
 
         /// `equipment.inspected` in exactly the shape `EquipmentInspection.json` writes

@@ -45,12 +45,12 @@ public struct DirectoryState: Sendable, Codable {
         items = try c.decode([String: InspectionItem].self, forKey: .items)
         conflicts = try c.decode([String: [String: String]].self, forKey: .conflicts)
         let entities = entityRecords
-        entityIndex.append(count: entities.count) { entities[$0].id }
+        entityIndex.append(count: entities.count, packed: { entities[$0].withID(StringIndex.pack) })
         packedIDs.reserveCapacity(entities.count)
         entityAttributes.reserveCapacity(entities.count)
         // Field by field: a copy of each entity would retain and release all its strings.
         for n in entities.indices {
-            packedIDs.append(PackedID(entities[n].id))
+            packedIDs.append(entities[n].withID { PackedID(utf8: $0) })
             entityAttributes.append(EntityAttributes(status: entities[n].status, kind: entities[n].kind, risk: entities[n].risk))
         }
         conflictCount = conflicts.values.reduce(0) { $0 + $1.count }
@@ -58,13 +58,16 @@ public struct DirectoryState: Sendable, Codable {
 
     /// The dense number of entity `id`, if registered.
     public func entityNumber(_ id: String) -> Int32? {
-        entityIndex.find(id) { entityRecords[$0].id == id }
+        entityIndex.find(id) { entityRecords[$0].hasID(id) }
     }
 
-    /// `entityNumber(id)` by the lookup replay's reader worked out for `id`'s event, if it did.
-    func entityNumber(_ id: String, hint: LookupHint) -> Int32? {
-        guard hint.table == .entities else { return entityNumber(id) }
-        return entityIndex.find(hint.key, hash: hint.hash) { entityRecords[$0].id == id }
+    /// The number of the entity `entity` names (its id), if registered: by the lookup
+    /// replay's reader worked out for its event, if it did.
+    func entityNumber(of entity: CompactEntity, hint: LookupHint) -> Int32? {
+        entity.withID { id in
+            let (key, hash) = hint.table == .entities ? (hint.key, hint.hash) : StringIndex.pack(id)
+            return entityIndex.find(key, hash: hash) { entityRecords[$0].hasID(id) }
+        }
     }
 
     /// See `InspectionState.prefetch(_:stage:)`.
@@ -93,12 +96,13 @@ public struct DirectoryState: Sendable, Codable {
     /// id and the values it replaced) is the caller's to free.
     private mutating func store(_ entity: inout CompactEntity, hint: LookupHint = .unknown) {
         let attributes = EntityAttributes(status: entity.status, kind: entity.kind, risk: entity.risk)
-        if let number = entityNumber(entity.id, hint: hint) {
+        if let number = entityNumber(of: entity, hint: hint) {
             entityAttributes[Int(number)] = attributes
             entityRecords[Int(number)].exchangeDetails(with: &entity)
         } else {
-            entityIndex.append(entity.id)
-            packedIDs.append(PackedID(entity.id))
+            let (key, hash) = hint.table == .entities ? (hint.key, hint.hash) : entity.withID(StringIndex.pack)
+            entityIndex.append(key, hash: hash)
+            packedIDs.append(entity.withID { PackedID(utf8: $0) })
             entityAttributes.append(attributes)
             entityRecords.append(take(&entity, leaving: CompactEntity.empty))
         }
@@ -205,7 +209,7 @@ struct EntityColumns: Encodable {
             let risks = shared.map(RiskClass.parse)
             entities.reserveCapacity(n)
             for i in 0..<n {
-                let entityID = try id.next(), r = i * EntityColumns.sharedPerEntity
+                let entityID = try id.nextBytes(), r = i * EntityColumns.sharedPerEntity
                 func at(_ k: Int, _ field: String) throws -> Int {
                     let position = Int(refs[r + k])
                     guard position >= 0, position < shared.count else { throw Self.bad(entityID, field) }
@@ -215,7 +219,7 @@ struct EntityColumns: Encodable {
                 guard let risk = risks[try at(3, "risk")] else { throw Self.bad(entityID, "risk") }
                 guard let status = statuses[try at(4, "status")] else { throw Self.bad(entityID, "status") }
                 // The texts are packed from the column's bytes, with no String made.
-                var texts = EntityTexts(name: try name.nextBytes(), address: try address.nextBytes())
+                var texts = EntityTexts(id: entityID, name: try name.nextBytes(), address: try address.nextBytes())
                 let joinedTags = try tags.nextBytes()
                 var start = 0
                 for end in joinedTags.indices where joinedTags[end] == 0x1F || end == joinedTags.count - 1 {
@@ -223,14 +227,14 @@ struct EntityColumns: Encodable {
                     if stop > start { texts.appendTag(UnsafeRawBufferPointer(rebasing: joinedTags[start..<stop])) }   // as `split`: no empty tags
                     start = end + 1
                 }
-                entities.append(CompactEntity(id: entityID, kind: kind, industry: shared[try at(1, "industry")],
+                entities.append(CompactEntity(kind: kind, industry: shared[try at(1, "industry")],
                                               region: shared[try at(2, "region")], risk: risk, status: status, texts: texts))
             }
             for column in [id, name, address, tags] { try column.finish() }
         }
 
-        private static func bad(_ id: String, _ field: String) -> DecodingError {
-            .dataCorrupted(.init(codingPath: [], debugDescription: "entity \(id) has a bad \(field)"))
+        private static func bad(_ id: UnsafeRawBufferPointer, _ field: String) -> DecodingError {
+            .dataCorrupted(.init(codingPath: [], debugDescription: "entity \(String(decoding: id, as: UTF8.self)) has a bad \(field)"))
         }
     }
 }

@@ -7,20 +7,24 @@ public struct PackedID: Sendable, Comparable, Hashable, Codable {
     public var c: UInt64
     public var length: UInt8
 
-    public init(_ id: String) {
+    /// The same from the id's UTF-8 bytes.
+    public init(utf8 id: UnsafeRawBufferPointer) {
         var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var count = 0
-        for byte in id.utf8.prefix(24) {
+        for (count, byte) in id.prefix(24).enumerated() {
             let shifted = UInt64(byte) << (56 - 8 * UInt64(count % 8))
             switch count / 8 {
             case 0: words.0 |= shifted
             case 1: words.1 |= shifted
             default: words.2 |= shifted
             }
-            count += 1
         }
         (a, b, c) = words
-        length = UInt8(count)
+        length = UInt8(min(id.count, 24))
+    }
+
+    public init(_ id: String) {
+        var id = id
+        self = id.withUTF8 { PackedID(utf8: UnsafeRawBufferPointer($0)) }
     }
 
     public static func < (l: PackedID, r: PackedID) -> Bool {

@@ -176,7 +176,9 @@ struct LookupHint {
     /// `borrowing`, so that matching the payload can't copy it (a retain per string).
     init(for payload: borrowing EventPayload) {
         switch payload {
-        case .compactEntity(let entity): self.init(table: .entities, entity.id)
+        case .compactEntity(let entity):
+            let (key, hash) = entity.withID { StringIndex.pack($0) }
+            self.init(table: .entities, key: key, hash: hash)
         case .equipmentInspection(let inspection): self.init(table: .units, inspection.code)
         case .equipmentInspectionLine(let line):
             let (key, hash) = line.withCode { StringIndex.pack($0) }

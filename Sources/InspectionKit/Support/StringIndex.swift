@@ -162,6 +162,11 @@ struct StringIndex: Sendable {
     /// Adds the next record number (`count`) for `key`, which must not be present.
     mutating func append(_ key: String) {
         let (packed, h) = Self.pack(key)
+        append(packed, hash: h)
+    }
+
+    /// The same for a key already packed and hashed (`pack`).
+    mutating func append(_ packed: PackedKey, hash h: UInt64) {
         entries.append(Entry(hash: h, key: packed))
         if entries.count * 2 > slots.count {
             grow()
@@ -174,11 +179,16 @@ struct StringIndex: Sendable {
     /// them present: all hashed first, then placed (`placeEntries`). A snapshot's decode
     /// builds its indexes this way.
     mutating func append(count: Int, key: (Int) -> String) {
+        append(count: count, packed: { Self.pack(key($0)) })
+    }
+
+    /// The same with each key packed and hashed by `packed` (`pack`).
+    mutating func append(count: Int, packed: (Int) -> (key: PackedKey, hash: UInt64)) {
         let first = entries.count
         entries.reserveCapacity(first + count)
         for k in 0..<count {
-            let (packed, h) = Self.pack(key(k))
-            entries.append(Entry(hash: h, key: packed))
+            let (key, h) = packed(k)
+            entries.append(Entry(hash: h, key: key))
         }
         var capacity = max(16, slots.count)
         while entries.count * 2 > capacity { capacity *= 2 }
