@@ -90,7 +90,8 @@ public enum DirectoryCommands {
         let (limit, offset) = try paging(args, "entity.list")
         var total = 0
         var page: [JSONValue] = []
-        for entity in state.directory.entities where statuses.contains(entity.status) && filter.matches(entity) {
+        // Over the packed records: an `Entity` (its strings) is made only for the page.
+        for entity in state.directory.entityRecords where statuses.contains(entity.status) && filter.matches(entity) {
             if total >= offset && page.count < limit { page.append(.object(entity.json)) }
             total += 1
         }
