@@ -124,9 +124,9 @@ public enum JournalReader {
     /// visited (the decoder compares it in place when it matches, `decode(_:expectedPrev:)`).
     ///
     /// The prefix checksum, if given, takes in each chunk on this thread once its lines
-    /// are visited (on the reading thread it made replay's applier, which runs the reads,
-    /// the busier of the two: 54 % of the samples against 46 %); it counts only if the scan
-    /// reads to the end and every line holds.
+    /// are visited. (It used to be taken on the reading thread; in replay that is the
+    /// applier, then the busier of the two threads, 54 % of samples against 46 %.) It
+    /// counts only if the scan reads to the end and every line holds.
     static func scan(
         fd: Int32, resumingAt resume: SnapshotStore.Position?, chunkSize: Int, prefixChecksum: JournalPrefixChecksum? = nil,
         visit: (inout JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool,

@@ -402,20 +402,18 @@ public struct JournalLineDecoder {
         /// Texts that fit go inline (`EventPayload.equipmentInspectionLine`), with no String
         /// made; longer ones as Strings (`.equipmentInspection`).
         mutating func equipmentInspectionPayload() -> EventPayload? {
-            guard expect(#"{"code":""#), let code = plainString(),
+            guard expect(#"{"code":""#), let code = utf8Bytes(),
                   expect(#","date":""#), let date = day(),
                   expect(#","kind":""#), let kind: InspectionKind = spelling(),
                   expect(#","conclusion":""#), let conclusion: InspectionConclusion = spelling() else { return nil }
-            var grade: Int?, certificateDue: Day?, report: Range<Int>?, inspector: Range<Int>?, note: Range<Int>?
+            var grade: Int?, certificateDue: Day?, report: UnsafeRawBufferPointer?, inspector: UnsafeRawBufferPointer?, note: UnsafeRawBufferPointer?
             guard optional(#","grade":"#, &grade, { $0.smallInteger() }),
                   optional(#","certificateDue":""#, &certificateDue, { $0.day() }),
-                  optional(#","report":""#, &report, { $0.plainString() }),
-                  optional(#","inspector":""#, &inspector, { $0.plainString() }),
-                  optional(#","note":""#, &note, { $0.plainString() }) else { return nil }
+                  optional(#","report":""#, &report, { $0.utf8Bytes() }),
+                  optional(#","inspector":""#, &inspector, { $0.utf8Bytes() }),
+                  optional(#","note":""#, &note, { $0.utf8Bytes() }) else { return nil }
             guard let due = dueFieldsAndEnd() else { return nil }
-            func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: line[range]) }
-            let texts = (bytes(code), report.map(bytes), inspector.map(bytes), note.map(bytes))
-            guard texts.0.isValidUTF8, texts.1?.isValidUTF8 ?? true, texts.2?.isValidUTF8 ?? true, texts.3?.isValidUTF8 ?? true else { return nil }
+            let texts = (code, report, inspector, note)
             if let inline = InspectionLine(code: texts.0, date: date, kind: kind, conclusion: conclusion, grade: grade,
                                            certificateDue: certificateDue, report: texts.1, inspector: texts.2, note: texts.3,
                                            nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
@@ -532,16 +530,16 @@ public struct JournalLineDecoder {
 
         /// Just after an opening quote: the string up to the closing quote if it has no
         /// escapes or control characters and is valid UTF-8 (then consumes the quote).
-        /// `utf8String`'s bytes, in place: no String made.
+        mutating func utf8String() -> String? {
+            guard let range = plainString() else { return nil }
+            return UnsafeRawBufferPointer(rebasing: line[range]).validUTF8String()
+        }
+
+        /// `utf8String`'s bytes, in place in the line: no String made.
         mutating func utf8Bytes() -> UnsafeRawBufferPointer? {
             guard let range = plainString() else { return nil }
             let bytes = UnsafeRawBufferPointer(rebasing: line[range])
             return bytes.isValidUTF8 ? bytes : nil
-        }
-
-        mutating func utf8String() -> String? {
-            guard let range = plainString() else { return nil }
-            return UnsafeRawBufferPointer(rebasing: line[range]).validUTF8String()
         }
 
         /// Just after an opening quote: the case whose raw value is exactly the string.

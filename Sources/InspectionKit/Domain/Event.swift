@@ -1,5 +1,3 @@
-import CSHA256
-
 /// One journal entry as the domain sees it: the fields `apply` needs.
 ///
 /// The journal line also carries `prev` (the hash chain); that is the Journal
