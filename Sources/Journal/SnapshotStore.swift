@@ -28,10 +28,12 @@ public struct SnapshotStore: Sendable {
     /// 2: equipment units, inspections and history stored column by column.
     /// 3: the payload checksum is `payloadChecksum` (`SnapshotChecksum`, fast) instead of SHA-256.
     /// 4: units carry the latest due date ever reminded about.
-    /// 5: inspections' details as one text (`TextArena`) and a length per record.
+    /// 5: inspections' details as one text (`TextArena`, now `ByteArena`) and a length per record.
     /// 6: the header adds `journalChecksum` (`JournalPrefixChecksum`); the strings units
     ///    share are stored once each (`UnitColumns.shared`).
-    public static let version = 6
+    /// 7: inspections' details packed (`PackedInspectionDetails`), each inspecting
+    ///    organisation's name stored once (`InspectionColumns.inspectors`).
+    public static let version = 7
 
     /// Where the snapshot's state sits in the journal.
     public struct Position: Sendable, Equatable {

@@ -40,7 +40,7 @@ struct EquipmentInspectionTests {
             case EventType.equipmentInspected:
                 let inspection = try EquipmentInspection(data)
                 let object = detailsObject(event.data)
-                #expect(inspection.detailsJSON == (object.isEmpty ? "" : JSONValue.object(object).serialized()))
+                #expect(Self.unpacked(inspection) == object)
                 payload = .equipmentInspection(inspection)
             default: return event
             }
@@ -59,9 +59,7 @@ struct EquipmentInspectionTests {
             guard case .equipmentInspection(let inspection) = event.payload, let line = Self.inline(inspection) else { return event }
             inlineCount += 1
             #expect(line.inspection == inspection)
-            var written: [UInt8] = []
-            line.write(into: &written)
-            #expect(String(decoding: written, as: UTF8.self) == inspection.detailsJSON)
+            #expect(Self.detailTexts(line) == Self.detailTexts(inspection))
             var inline = event
             inline.payload = .equipmentInspectionLine(line)
             #expect(inline.payload.json == event.data)
@@ -79,14 +77,14 @@ struct EquipmentInspectionTests {
         for code in ["E1", "V1", "E2", "E3"] {
             #expect(String(describing: viaInline.equipment.unit(code)) == String(describing: viaJSON.equipment.unit(code)))
         }
-        #expect(Array(viaInline.equipment.inspections).map(viaInline.equipment.detailsJSON(of:))
-                == Array(viaJSON.equipment.inspections).map(viaJSON.equipment.detailsJSON(of:)))
+        #expect(Array(viaInline.equipment.inspections).map { Self.serialized(viaInline.equipment.details(of: $0)) }
+                == Array(viaJSON.equipment.inspections).map { Self.serialized(viaJSON.equipment.details(of: $0)) })
         #expect(String(describing: Array(viaInline.equipment.history)) == String(describing: Array(viaJSON.equipment.history)))
         for code in ["E1", "V1", "E2", "E3"] {
             #expect(String(describing: viaTyped.equipment.unit(code)) == String(describing: viaJSON.equipment.unit(code)))   // every stored field
         }
-        #expect(Array(viaTyped.equipment.inspections).map(viaTyped.equipment.detailsJSON(of:))
-                == Array(viaJSON.equipment.inspections).map(viaJSON.equipment.detailsJSON(of:)))
+        #expect(Array(viaTyped.equipment.inspections).map { Self.serialized(viaTyped.equipment.details(of: $0)) }
+                == Array(viaJSON.equipment.inspections).map { Self.serialized(viaJSON.equipment.details(of: $0)) })
         #expect(Array(viaTyped.equipment.inspections).map(\.grade) == [0, 0, 0, 3])
         #expect(viaTyped.equipment.details(of: Array(viaTyped.equipment.inspections)[1])["note"]?.stringValue == "门锁\t\"失效\"\\")
         #expect(Array(viaTyped.equipment.history).map(\.seq) == Array(viaJSON.equipment.history).map(\.seq))
@@ -114,6 +112,24 @@ struct EquipmentInspectionTests {
                            dueBase: i.due.base, dueBaseFirst: i.due.baseFirst, gradeNotUsable: i.due.gradeNotUsable)
         }
     }
+
+    /// The report, inspector and note bytes an inspection hands `apply` (nil: absent).
+    static func detailTexts(_ facts: some InspectionFacts) -> [[UInt8]?] {
+        facts.withDetailTexts { report, inspector, note in [report, inspector, note].map { $0.map(Array.init) } }
+    }
+
+    /// The details packed as `apply` packs them, and unpacked as a query shows them.
+    static func unpacked(_ facts: some InspectionFacts) -> JSONObject? {
+        var inspectors = InternTable()
+        _ = inspectors.number(interning: UnsafeRawBufferPointer(start: nil, count: 0))   // the inspector is not number 0
+        var packed: [UInt8] = []
+        facts.withDetailTexts { report, inspector, note in
+            PackedInspectionDetails.write(report: report, inspector: inspector.map { inspectors.number(interning: $0) }, note: note, into: &packed)
+        }
+        return packed.withUnsafeBytes { PackedInspectionDetails.object($0, inspectors: inspectors.all) }
+    }
+
+    static func serialized(_ object: JSONObject) -> String { JSONValue.object(object).serialized() }
 
     private func detailsObject(_ data: JSONObject) -> JSONObject {
         var details = JSONObject()

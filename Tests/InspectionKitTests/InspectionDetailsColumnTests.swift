@@ -6,21 +6,22 @@ import Testing
 /// appends that overflow into new chunks is unaffected by them.
 struct InspectionDetailsColumnTests {
     func columns(_ texts: [String]) -> InspectionColumns {
-        var arena = TextArena()
+        var arena = ByteArena()
         var records = ChunkedArray<InspectionRecord>()
         for (i, text) in texts.enumerated() {
             records.append(InspectionRecord(seq: i + 1, date: Day(raw: 20_000), kind: .periodic, conclusion: .pass, grade: 0,
                                             certificateDue: nil, nextDue: nil, details: arena.append(text)))
         }
-        return InspectionColumns(records, details: arena)
+        return InspectionColumns(records, details: arena, inspectors: InternTable())
     }
 
-    func roundTrip(_ columns: InspectionColumns) throws -> (ChunkedArray<InspectionRecord>, details: TextArena) {
-        try BinaryDecoder().decode(InspectionColumns.Decoded.self, from: try BinaryEncoder().encode(columns)).pair
+    func roundTrip(_ columns: InspectionColumns) throws -> (ChunkedArray<InspectionRecord>, details: ByteArena) {
+        let decoded = try BinaryDecoder().decode(InspectionColumns.Decoded.self, from: try BinaryEncoder().encode(columns))
+        return (decoded.records, decoded.details)
     }
 
     @Test func detailLengthsMustTileTheText() throws {
-        let texts = [#"{"report":"闽特检第1号"}"#, "", #"{"note":"x"}"#, String(repeating: "长", count: TextArena.chunkSize / 2)]
+        let texts = [#"{"report":"闽特检第1号"}"#, "", #"{"note":"x"}"#, String(repeating: "长", count: ByteArena.chunkSize / 2)]
         let good = columns(texts)
         let (records, arena) = try roundTrip(good)
         #expect(Array(records).map { arena.string($0.details) } == texts)
@@ -40,8 +41,8 @@ struct InspectionDetailsColumnTests {
     /// A copy (what a background snapshot captures) keeps its texts while the original
     /// appends across chunk ends, overflow included; the copy encodes as before.
     @Test func aCopyIsUnaffectedByLaterAppendsAcrossChunks() throws {
-        var arena = TextArena()
-        var refs: [(TextArena.Ref, String)] = []
+        var arena = ByteArena()
+        var refs: [(ByteArena.Ref, String)] = []
         for i in 0..<9_000 {
             let text = "检验报告\(i)" + String(repeating: "x", count: i % 200)
             refs.append((arena.append(text), text))
@@ -49,7 +50,7 @@ struct InspectionDetailsColumnTests {
         let copy = arena
         let before = try BinaryEncoder().encode(copy)
         for i in 0..<30_000 { _ = arena.append("追加\(i)" + String(repeating: "y", count: i % 300)) }
-        _ = arena.append(String(repeating: "z", count: 3 * TextArena.chunkSize + 7))
+        _ = arena.append(String(repeating: "z", count: 3 * ByteArena.chunkSize + 7))
         #expect(try BinaryEncoder().encode(copy) == before)
         for (ref, text) in refs {
             #expect(copy.string(ref) == text)

@@ -27,8 +27,8 @@ struct SnapshotStoreTests {
     }
 
     /// A snapshot of another version (5: written before `journalChecksum` and the shared
-    /// unit strings; 7: a later one) is refused, as is a version 6 header without the
-    /// checksum: start-up then replays the journal.
+    /// unit strings; 6: inspection details as JSON text; 8: a later one) is refused, as is
+    /// a version 7 header without the checksum: start-up then replays the journal.
     @Test func otherVersionsAndAMissingJournalChecksumAreRefused() throws {
         let dir = TemporaryDirectory()
         defer { dir.cleanUp() }
@@ -37,7 +37,7 @@ struct SnapshotStoreTests {
         let newline = try #require(original.firstIndex(of: 10))
         let header = String(decoding: original[..<newline], as: UTF8.self)
         let checksumField = "\"journalChecksum\":\"\(written.journalChecksum)\","
-        try #require(header.contains(checksumField) && header.contains("\"version\":6,"))
+        try #require(header.contains(checksumField) && header.contains("\"version\":7,"))
         func load(_ edit: (String) -> String) -> Result<SnapshotStore.Loaded, SnapshotRejected> {
             var line = Array(edit(header).utf8)
             line += [UInt8](repeating: 0x20, count: newline - line.count)
@@ -48,16 +48,17 @@ struct SnapshotStoreTests {
             Issue.record("the unedited snapshot was refused")
             return
         }
-        for (version, edit) in [("5", { (h: String) in h.replacingOccurrences(of: checksumField, with: "").replacingOccurrences(of: "\"version\":6,", with: "\"version\":5,") }),
-                                ("7", { (h: String) in h.replacingOccurrences(of: "\"version\":6,", with: "\"version\":7,") })] {
+        for (version, edit) in [("5", { (h: String) in h.replacingOccurrences(of: checksumField, with: "").replacingOccurrences(of: "\"version\":7,", with: "\"version\":5,") }),
+                                ("6", { (h: String) in h.replacingOccurrences(of: "\"version\":7,", with: "\"version\":6,") }),
+                                ("8", { (h: String) in h.replacingOccurrences(of: "\"version\":7,", with: "\"version\":8,") })] {
             guard case .failure(let rejected) = load(edit) else {
                 Issue.record("a version \(version) snapshot was accepted")
                 continue
             }
-            #expect(rejected.reason.contains("not a version 6"), "\(rejected)")
+            #expect(rejected.reason.contains("not a version 7"), "\(rejected)")
         }
         guard case .failure(let missing) = load({ $0.replacingOccurrences(of: checksumField, with: "") }) else {
-            Issue.record("a version 6 snapshot without journalChecksum was accepted")
+            Issue.record("a version 7 snapshot without journalChecksum was accepted")
             return
         }
         #expect(missing.reason.contains("journalChecksum"))

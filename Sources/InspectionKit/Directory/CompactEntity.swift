@@ -120,18 +120,7 @@ public struct EntityTexts: Sendable {
 
     /// Adds a tag (valid UTF-8).
     public mutating func appendTag(_ tag: UnsafeRawBufferPointer) {
-        var length = UInt(tag.count)
-        var prefix: (UInt64, UInt64) = (0, 0)   // LEB128 of an Int fits in 10 bytes
-        let prefixCount = withUnsafeMutableBytes(of: &prefix) { out in
-            var n = 0
-            repeat {
-                out[n] = UInt8(length & 0x7F) | (length >= 0x80 ? 0x80 : 0)
-                length >>= 7
-                n += 1
-            } while length > 0
-            return n
-        }
-        withUnsafeBytes(of: prefix) { append(UnsafeRawBufferPointer(rebasing: $0[..<prefixCount])) }
+        LEB128.withBytes(of: UInt(tag.count)) { append($0) }
         append(tag)
     }
 
@@ -187,15 +176,7 @@ public struct EntityTexts: Sendable {
     func forEachTag(_ body: (UnsafeRawBufferPointer) -> Void) {
         withBytes { bytes in
             var at = Int(idCount + nameCount + addressCount)
-            while at < bytes.count {
-                var length = 0, shift = 0
-                while true {
-                    let byte = bytes[at]
-                    at += 1
-                    length |= Int(byte & 0x7F) << shift
-                    shift += 7
-                    if byte < 0x80 { break }
-                }
+            while at < bytes.count, let length = LEB128.read(bytes, at: &at), length <= bytes.count - at {
                 body(UnsafeRawBufferPointer(rebasing: bytes[at..<(at + length)]))
                 at += length
             }

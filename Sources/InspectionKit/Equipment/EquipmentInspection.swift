@@ -77,46 +77,22 @@ public struct EquipmentInspection: Sendable, Equatable {
         return data
     }
 
-    /// `report`, `inspector` and `note` as the compact JSON object an `InspectionRecord`
-    /// keeps ("" when none): the same text as serialising the object.
-    var detailsJSON: String {
-        var out: [UInt8] = []
-        writeDetailsJSON(into: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Appends `detailsJSON`'s bytes to `out` (which may hold other text before them),
-    /// written directly: replay appends them to the state's text arena.
-    func writeDetailsJSON(into out: inout [UInt8]) {
-        guard report != nil || inspector != nil || note != nil else { return }
-        out.append(0x7B)
-        var first = true
-        func add(_ key: String, _ value: String?) {
-            guard let value else { return }
-            if !first { out.append(0x2C) }
-            first = false
-            JSONValue.writeQuoted(key, into: &out)
-            out.append(0x3A)
-            JSONValue.writeQuoted(value, into: &out)
+    func withDetailTexts<R>(_ body: (_ report: UnsafeRawBufferPointer?, _ inspector: UnsafeRawBufferPointer?,
+                                     _ note: UnsafeRawBufferPointer?) -> R) -> R {
+        func utf8<T>(_ text: String?, _ then: (UnsafeRawBufferPointer?) -> T) -> T {
+            guard var text else { return then(nil) }
+            return text.withUTF8 { then(UnsafeRawBufferPointer($0)) }
         }
-        add("report", report)
-        add("inspector", inspector)
-        add("note", note)
-        out.append(0x7D)
+        return utf8(report) { report in utf8(inspector) { inspector in utf8(note) { note in body(report, inspector, note) } } }
     }
-}
-
-/// Its details (`writeDetailsJSON`) are what an `InspectionRecord` keeps in the state's arena.
-extension EquipmentInspection: ArenaText {
-    func write(into out: inout [UInt8]) { writeDetailsJSON(into: &out) }
 }
 
 /// An `equipment.inspected` payload as replay's reader makes it when the texts (code,
-/// report, inspector, note) are plain JSON strings — no escapes, so JSON-quoting them
-/// again gives the same bytes — and fit in `capacity` bytes together: the texts kept
+/// report, inspector, note) are plain JSON strings — no escapes, so the bytes between
+/// the quotes are the text — and fit in `capacity` bytes together: the texts kept
 /// inline, so the reader allocates no String for them (three heap blocks per inspection,
 /// each freed again after the applier had read it from the other core), and the
-/// applier writes an inspection's details straight from these bytes. It stands for the
+/// applier packs an inspection's details straight from these bytes. It stands for the
 /// `EquipmentInspection` `inspection` makes, with the same `json`.
 public struct InspectionLine: Sendable {
     /// Bytes of text it can hold (the benchmark's inspections need about 85).
@@ -141,8 +117,8 @@ public struct InspectionLine: Sendable {
                  nextDue: Day?, nextDueSource: DueSource, dueBase: Day, dueBaseFirst: Bool, gradeNotUsable: Bool) {
         let total = code.count + (report?.count ?? 0) + (inspector?.count ?? 0) + (note?.count ?? 0)
         guard total <= Self.capacity else { return nil }
-        // Checked in debug builds (the tests): a quote or a control byte here would be
-        // written unescaped into the details JSON.
+        // Checked in debug builds (the tests): a quote, backslash or control byte here
+        // would mean the caller took a JSON string's escaped bytes for its text.
         assert([code, report, inspector, note].allSatisfy { text in
             text.map { $0.isValidUTF8 && !$0.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C } } ?? true
         }, "InspectionLine texts must be valid UTF-8 that a JSON string need not escape")
@@ -181,34 +157,24 @@ public struct InspectionLine: Sendable {
     /// The unit's code, as bytes.
     public func withCode<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { withText(0) { body($0!) } }
 
+    func withDetailTexts<R>(_ body: (_ report: UnsafeRawBufferPointer?, _ inspector: UnsafeRawBufferPointer?,
+                                     _ note: UnsafeRawBufferPointer?) -> R) -> R {
+        let lengths = lengths, present = present
+        return withUnsafeBytes(of: storage) { all in
+            var at = Int(lengths.0)   // past the code
+            func next(_ count: UInt8, _ bit: UInt8) -> UnsafeRawBufferPointer? {
+                defer { at += Int(count) }
+                return present & bit == 0 ? nil : UnsafeRawBufferPointer(rebasing: all[at..<(at + Int(count))])
+            }
+            let report = next(lengths.1, 1), inspector = next(lengths.2, 2), note = next(lengths.3, 4)
+            return body(report, inspector, note)
+        }
+    }
+
     /// The typed payload it stands for.
     public var inspection: EquipmentInspection {
         func text(_ k: Int) -> String? { withText(k) { $0.map { String(decoding: $0, as: UTF8.self) } } }
         return EquipmentInspection(code: text(0)!, date: date, kind: kind, conclusion: conclusion, grade: grade,
                                    certificateDue: certificateDue, report: text(1), inspector: text(2), note: text(3), due: due)
-    }
-}
-
-/// The details `EquipmentInspection.writeDetailsJSON` writes, byte for byte: its texts need
-/// no escapes, so each is quoted as it is.
-extension InspectionLine: ArenaText {
-    func write(into out: inout [UInt8]) {
-        guard present != 0 else { return }
-        out.append(0x7B)
-        var first = true
-        func add(_ k: Int, _ key: StaticString) {
-            withText(k) { text in
-                guard let text else { return }
-                if !first { out.append(0x2C) }
-                first = false
-                out.append(contentsOf: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
-                out.append(contentsOf: text)
-                out.append(0x22)
-            }
-        }
-        add(1, #""report":""#)
-        add(2, #""inspector":""#)
-        add(3, #""note":""#)
-        out.append(0x7D)
     }
 }

@@ -13,7 +13,7 @@ extension EquipmentState: Codable {
         try c.encode(rulesSeq, forKey: .rulesSeq)
         try c.encodeIfPresent(rulesSource, forKey: .rulesSource)
         try c.encode(UnitColumns(units, interned: interned), forKey: .units)
-        try c.encode(InspectionColumns(inspections, details: inspectionDetails), forKey: .inspections)
+        try c.encode(InspectionColumns(inspections, details: inspectionDetails, inspectors: inspectors), forKey: .inspections)
         try c.encode(HistoryColumns(history), forKey: .history)
         try c.encode(historyDetails, forKey: .historyDetails)
         try c.encode(actors, forKey: .actors)
@@ -45,15 +45,17 @@ extension EquipmentState: Codable {
         let inspectionBytes = try c.decode(EncodedValue.self, forKey: .inspections)
         let historyBytes = try c.decode(EncodedValue.self, forKey: .history)
         var inspections = ChunkedArray<InspectionRecord>(), history = ChunkedArray<HistoryEntry>()
-        var details = TextArena()
+        var details = ByteArena(), inspectors = InternTable()
         try concurrently({
-            (inspections, details) = try BinaryDecoder().decode(InspectionColumns.Decoded.self, from: inspectionBytes).pair
+            let decoded = try BinaryDecoder().decode(InspectionColumns.Decoded.self, from: inspectionBytes)
+            (inspections, details, inspectors) = (decoded.records, decoded.details, decoded.inspectors)
             history = try BinaryDecoder().decode(HistoryColumns.Decoded.self, from: historyBytes).entries
         }, {
             try decodeRegistry(c)
         })
         self.inspections = inspections
         self.inspectionDetails = details
+        self.inspectors = inspectors
         self.history = history
     }
 

@@ -171,20 +171,23 @@ struct HistoryColumns: Encodable {
 }
 
 struct InspectionColumns: Encodable {
-    enum CodingKeys: String, CodingKey { case seq, days, small, detailsLength, detailsText }
+    enum CodingKeys: String, CodingKey { case seq, days, small, detailsLength, detailsText, inspectors }
 
     var seq: [Int] = []
     /// Per record: date, certificateDue, nextDue.
     var days: [Int32] = []
     /// Per record: kind, conclusion, grade.
     var small: [UInt8] = []
-    /// Per record, the length of its details text; the texts themselves lie end to end in
-    /// `detailsText`, in record order (so each record's offset is the sum of the lengths
-    /// before it).
+    /// Per record, the length of its packed details (`PackedInspectionDetails`); the
+    /// details themselves lie end to end in `detailsText`, in record order (so each
+    /// record's offset is the sum of the lengths before it).
     var detailsLength: [Int32] = []
-    var detailsText = TextArena()
+    var detailsText = ByteArena()
+    /// The inspecting organisations the details name by number (`EquipmentState.inspectors`).
+    var inspectors: [String] = []
 
-    init(_ records: ChunkedArray<InspectionRecord>, details: TextArena) {
+    init(_ records: ChunkedArray<InspectionRecord>, details: ByteArena, inspectors: InternTable) {
+        self.inspectors = Array(inspectors.all)
         seq.reserveCapacity(records.count); days.reserveCapacity(records.count * 3)
         small.reserveCapacity(records.count * 3); detailsLength.reserveCapacity(records.count)
         var inOrder = true, offset = 0
@@ -199,21 +202,23 @@ struct InspectionColumns: Encodable {
         if inOrder && offset == details.byteCount {
             detailsText = details   // as replay and the daemon build it: one text per record, in order
         } else {
-            for r in records { _ = detailsText.append(details.string(r.details)) }
+            for r in records { _ = details.withBytes(r.details) { detailsText.append($0) } }
         }
     }
 
-    /// The records and their details text, decoded from the columns where they lie.
+    /// The records, their details and the inspectors named, decoded from the columns
+    /// where they lie.
     struct Decoded: Decodable {
         var records = ChunkedArray<InspectionRecord>()
-        var details = TextArena()
-        var pair: (ChunkedArray<InspectionRecord>, details: TextArena) { (records, details) }
+        var details = ByteArena()
+        var inspectors = InternTable()
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let seq = try c.fixedColumn(.seq, of: Int.self), days = try c.fixedColumn(.days, of: Int32.self)
             let small = try c.fixedColumn(.small, of: UInt8.self), detailsLength = try c.fixedColumn(.detailsLength, of: Int32.self)
-            details = try c.decode(TextArena.self, forKey: .detailsText)
+            details = try c.decode(ByteArena.self, forKey: .detailsText)
+            inspectors = InternTable(distinct: ChunkedArray(try c.decode([String].self, forKey: .inspectors)))
             let n = seq.count
             guard days.count == n * 3, small.count == n * 3, detailsLength.count == n else { throw columnError("inspection columns differ in length") }
             records.reserveCapacity(n)
@@ -221,7 +226,7 @@ struct InspectionColumns: Encodable {
             for i in 0..<n {
                 guard let date = day(days[i * 3]) else { throw columnError("inspection seq \(seq[i]) lacks its date") }
                 let length = detailsLength[i]
-                let ref = TextArena.Ref(offset: offset, count: UInt32(clamping: length))
+                let ref = ByteArena.Ref(offset: offset, count: UInt32(clamping: length))
                 guard length >= 0, details.contains(ref) else { throw columnError("inspection seq \(seq[i]): details past the end of their text") }
                 offset += Int(ref.count)
                 records.append(InspectionRecord(seq: seq[i], date: date, kind: try decodeCase(small[i * 3], "inspection kind"),

@@ -124,15 +124,9 @@ extension EquipmentState {
         return out
     }
 
-    /// An inspection's details as compact JSON text ("" when none).
-    public func detailsJSON(of record: InspectionRecord) -> String {
-        inspectionDetails.string(record.details)
-    }
-
-    /// An inspection's details object (report number, organisation, note).
+    /// An inspection's details object (report number, organisation, note; empty when none).
     public func details(of record: InspectionRecord) -> JSONObject {
-        let text = detailsJSON(of: record)
-        return text.isEmpty ? JSONObject() : ((try? JSONValue.parse(text))?.objectValue ?? JSONObject())
+        inspectionDetails.withBytes(record.details) { PackedInspectionDetails.object($0, inspectors: inspectors.all) } ?? JSONObject()
     }
 
     func inspectionJSON(_ record: InspectionRecord) -> JSONObject {

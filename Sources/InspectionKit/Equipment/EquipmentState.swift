@@ -26,8 +26,11 @@ public struct EquipmentState: Sendable {
     public internal(set) var units: ChunkedArray<EquipmentUnit> = []
     var codeIndex = StringIndex()
     public internal(set) var inspections: ChunkedArray<InspectionRecord> = []
-    /// The inspections' details texts (`InspectionRecord.details`), in record order.
-    public internal(set) var inspectionDetails = TextArena()
+    /// The inspections' details (`InspectionRecord.details`, `PackedInspectionDetails`),
+    /// in record order.
+    var inspectionDetails = ByteArena()
+    /// The inspecting organisations the details name, each once.
+    var inspectors = InternTable()
     /// Per-unit history, all units interleaved in journal order; each entry links to its
     /// unit's previous one.
     var history: ChunkedArray<HistoryEntry> = []
@@ -116,8 +119,7 @@ public struct EquipmentState: Sendable {
     func unitIndex(codeBytes code: UnsafeRawBufferPointer, hint: LookupHint) -> Int32? {
         let (key, hash) = hint.table == .units ? (hint.key, hint.hash) : StringIndex.pack(code)
         return codeIndex.find(key, hash: hash) { n in
-            units[n].code.utf8.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).equalBytes(code) }
-                ?? units[n].code.utf8.elementsEqual(code)
+            units[n].code.hasUTF8(code)
         }
     }
     /// Where a unit's dates and flags begin (`modify` reads and writes those, not the
@@ -338,7 +340,7 @@ public struct EquipmentState: Sendable {
         let record = InspectionRecord(
             seq: event.seq, date: inspection.date, kind: inspection.kind, conclusion: inspection.conclusion,
             grade: UInt8(clamping: inspection.grade ?? 0), certificateDue: inspection.certificateDue,
-            nextDue: inspection.due.nextDue, details: inspectionDetails.append(inspection))
+            nextDue: inspection.due.nextDue, details: appendDetails(of: inspection))
         let index = Int32(inspections.count)
         inspections.append(record)
         // Read out before the closure: capturing `inspection` copied it.
@@ -351,6 +353,13 @@ public struct EquipmentState: Sendable {
             due.store(in: &unit)
         }
         self.record(i, .inspected, event, a: index)
+    }
+
+    private mutating func appendDetails<Inspection: InspectionFacts>(of inspection: Inspection) -> ByteArena.Ref {
+        inspection.withDetailTexts { report, inspector, note in
+            let number = inspector.map { inspectors.number(interning: $0) }
+            return inspectionDetails.append { PackedInspectionDetails.write(report: report, inspector: number, note: note, into: &$0) }
+        }
     }
 
     private mutating func applyReminder(_ reminder: EquipmentReminder, _ event: Event) throws(CommandError) {
@@ -650,7 +659,7 @@ struct Payload {
 }
 
 /// What `apply` reads of an inspection, typed or inline.
-protocol InspectionFacts: ArenaText {
+protocol InspectionFacts {
     var date: Day { get }
     var kind: InspectionKind { get }
     var conclusion: InspectionConclusion { get }
@@ -659,6 +668,9 @@ protocol InspectionFacts: ArenaText {
     var due: DueFields { get }
     /// The typed value (for messages).
     var inspection: EquipmentInspection { get }
+    /// Calls `body` with the UTF-8 bytes of the report, inspector and note, those given.
+    func withDetailTexts<R>(_ body: (_ report: UnsafeRawBufferPointer?, _ inspector: UnsafeRawBufferPointer?,
+                                     _ note: UnsafeRawBufferPointer?) -> R) -> R
     func unitIndex(in state: EquipmentState, hint: LookupHint) -> Int32?
 }
 

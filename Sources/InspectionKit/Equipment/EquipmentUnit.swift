@@ -122,13 +122,13 @@ public struct InspectionRecord: Sendable {
     public var certificateDue: Day?
     /// The unit's `nextDue` after it.
     public var nextDue: Day?
-    /// 报告编号, inspecting organisation, note, kept as given — as compact JSON text
-    /// (empty when none) in `EquipmentState.inspectionDetails`, parsed only when shown
-    /// (`EquipmentState.details(of:)`).
-    public var details: TextArena.Ref
+    /// 报告编号, inspecting organisation, note, kept as given — packed
+    /// (`PackedInspectionDetails`, empty when none) in `EquipmentState.inspectionDetails`,
+    /// unpacked only when shown (`EquipmentState.details(of:)`).
+    public var details: ByteArena.Ref
 
     init(seq: Int, date: Day, kind: InspectionKind, conclusion: InspectionConclusion, grade: UInt8,
-         certificateDue: Day?, nextDue: Day?, details: TextArena.Ref) {
+         certificateDue: Day?, nextDue: Day?, details: ByteArena.Ref) {
         self.seq = seq
         self.date = date
         self.kind = kind

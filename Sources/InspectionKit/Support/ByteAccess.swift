@@ -91,3 +91,11 @@ extension UnsafeRawBufferPointer {
         return true
     }
 }
+
+extension String {
+    /// Whether the string's UTF-8 is `bytes`.
+    @inline(__always)
+    func hasUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        utf8.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).equalBytes(bytes) } ?? utf8.elementsEqual(bytes)
+    }
+}

@@ -251,6 +251,8 @@ struct StringIndex: Sendable {
 struct InternTable: Sendable {
     private var index = StringIndex()
     private var strings = ChunkedArray<String>()
+    /// What `number(interning:)` returned last.
+    private var lastNumber: Int32 = 0
 
     var count: Int { strings.count }
 
@@ -268,6 +270,24 @@ struct InternTable: Sendable {
     /// Where `text` is in `all`, if it is there.
     func number(of text: String) -> Int32? {
         index.find(text, isKey: { strings[$0] == text })
+    }
+
+    /// Where `text` (valid UTF-8) is in `all`, adding it if it is new: a String is made
+    /// only then.
+    mutating func number(interning text: UnsafeRawBufferPointer) -> Int32 {
+        // Runs of the same value are common (an organisation's inspections arrive
+        // together): checked first, without hashing.
+        if lastNumber < strings.count, strings[Int(lastNumber)].hasUTF8(text) { return lastNumber }
+        lastNumber = number(interningHashed: text)
+        return lastNumber
+    }
+
+    private mutating func number(interningHashed text: UnsafeRawBufferPointer) -> Int32 {
+        let (key, hash) = StringIndex.pack(text)
+        if let n = index.find(key, hash: hash, isKey: { strings[$0].hasUTF8(text) }) { return n }
+        index.append(key, hash: hash)
+        strings.append(String(decoding: text, as: UTF8.self))
+        return Int32(strings.count - 1)
     }
 
     /// The shared copy of `text`, adding it if it is new.

@@ -1,12 +1,11 @@
-/// Texts stored end to end in 1 MiB byte chunks: one allocation per megabyte instead of
-/// a heap `String` per text, for the many small texts the state keeps and rarely reads
-/// (an inspection's details: 3.5 million of them in the 10M-event benchmark, each a
-/// 128-byte heap block that replay allocated and a snapshot load allocated again).
+/// Byte strings stored end to end in 1 MiB chunks: one allocation per megabyte instead of
+/// a heap block per value, for the many small values the state keeps and rarely reads
+/// (an inspection's packed details: 3.5 million of them in the 10M-event benchmark).
 ///
-/// Append-only. A text may continue from one chunk into the next, so every chunk but the
+/// Append-only. A value may continue from one chunk into the next, so every chunk but the
 /// last is full. Like `ChunkedArray`, a copy shares the chunks and a later append copies
 /// only the last one (a background snapshot's capture stays cheap).
-public struct TextArena: Sendable, Equatable {
+public struct ByteArena: Sendable, Equatable {
     /// Where a text lies: its first byte's offset in the arena and its length in bytes.
     public struct Ref: Sendable, Equatable {
         public var offset: Int
@@ -24,21 +23,11 @@ public struct TextArena: Sendable, Equatable {
     public init() {}
 
     /// Appends the bytes `write` adds to the buffer it is given (only appends: the buffer
-    /// may already hold earlier texts) and returns where they are.
+    /// may already hold earlier values) and returns where they are.
     public mutating func append(_ write: (inout [UInt8]) -> Void) -> Ref {
         let last = lastChunkWithRoom()
         let before = chunks[last].count
         write(&chunks[last])
-        return finishAppend(chunk: last, from: before)
-    }
-
-    /// `append(_:)` for a value that writes itself, passed rather than captured: a
-    /// closure captures a value by copying it, a retain per string it holds (replay
-    /// writes 3.5 million inspections' details).
-    mutating func append<Text: ArenaText>(_ text: borrowing Text) -> Ref {
-        let last = lastChunkWithRoom()
-        let before = chunks[last].count
-        text.write(into: &chunks[last])
         return finishAppend(chunk: last, from: before)
     }
 
@@ -47,7 +36,7 @@ public struct TextArena: Sendable, Equatable {
         return chunks.count - 1
     }
 
-    /// Moves what went past chunk `last`'s end into new chunks and says where the text is.
+    /// Moves what went past chunk `last`'s end into new chunks and says where the value is.
     private mutating func finishAppend(chunk last: Int, from before: Int) -> Ref {
         let written = chunks[last].count - before
         if chunks[last].count > Self.chunkSize {
@@ -70,15 +59,13 @@ public struct TextArena: Sendable, Equatable {
     public mutating func append(_ text: String) -> Ref {
         append { $0.append(contentsOf: text.utf8) }
     }
+
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) -> Ref {
+        append { $0.append(contentsOf: bytes) }
+    }
 }
 
-/// A value that writes its own text into a `TextArena`.
-protocol ArenaText {
-    /// Appends the text's bytes to `out` (which may hold other texts before them).
-    func write(into out: inout [UInt8])
-}
-
-extension TextArena {
+extension ByteArena {
 
     private mutating func startChunk() {
         var chunk: [UInt8] = []
@@ -86,14 +73,15 @@ extension TextArena {
         chunks.append(chunk)
     }
 
-    /// The text at `ref` (which this arena returned).
-    public func string(_ ref: Ref) -> String {
-        guard ref.count > 0 else { return "" }
+    /// Calls `body` with the bytes at `ref` (which this arena returned): where they lie, or
+    /// gathered into one array when they cross a chunk's end.
+    public func withBytes<R>(_ ref: Ref, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        guard ref.count > 0 else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         let start = ref.offset, end = ref.offset + Int(ref.count)
         let first = start / Self.chunkSize, last = (end - 1) / Self.chunkSize
         if first == last {
-            return chunks[first].withUnsafeBufferPointer {
-                String(decoding: UnsafeBufferPointer(rebasing: $0[(start - first * Self.chunkSize)..<(end - first * Self.chunkSize)]), as: UTF8.self)
+            return chunks[first].withUnsafeBytes {
+                body(UnsafeRawBufferPointer(rebasing: $0[(start - first * Self.chunkSize)..<(end - first * Self.chunkSize)]))
             }
         }
         var bytes: [UInt8] = []
@@ -102,7 +90,12 @@ extension TextArena {
             let from = max(start - c * Self.chunkSize, 0), to = min(end - c * Self.chunkSize, Self.chunkSize)
             bytes.append(contentsOf: chunks[c][from..<to])
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes.withUnsafeBytes(body)
+    }
+
+    /// The bytes at `ref` as text (they are UTF-8: replacement characters otherwise).
+    public func string(_ ref: Ref) -> String {
+        withBytes(ref) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Whether `ref` lies within the arena (a snapshot's refs are checked on load).
@@ -112,7 +105,7 @@ extension TextArena {
 }
 
 /// Snapshots: the chunks as byte arrays (each but the last full).
-extension TextArena: Codable {
+extension ByteArena: Codable {
     public init(from decoder: any Decoder) throws {
         var c = try decoder.unkeyedContainer()
         var chunks: [[UInt8]] = []
