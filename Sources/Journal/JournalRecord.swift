@@ -431,13 +431,13 @@ public struct JournalLineDecoder {
         /// `equipment.registered` in exactly the shape `EquipmentRegistration.json` writes.
         mutating func equipmentRegistrationPayload() -> EquipmentRegistration? {
             var variant: String?, userName: String?, grade: Int?, lastInspected: Day?, suspendedOn: Day?
-            guard expect(#"{"code":""#), let code = utf8String(),
-                  expect(#","registration":""#), let registration = utf8String(),
+            guard expect(#"{"code":""#), let code = utf8Bytes(),
+                  expect(#","registration":""#), let registration = utf8Bytes(),
                   expect(#","category":""#), let category: EquipmentCategory = spelling(),
                   optional(#","variant":""#, &variant, { $0.utf8String() }),
                   expect(#","user":""#), let user = utf8String(),
                   optional(#","userName":""#, &userName, { $0.utf8String() }),
-                  expect(#","address":""#), let address = utf8String(),
+                  expect(#","address":""#), let address = utf8Bytes(),
                   expect(#","region":""#), let region = utf8String(),
                   expect(#","commissioned":""#), let commissioned = day(),
                   optional(#","grade":"#, &grade, { $0.smallInteger() }),
@@ -445,8 +445,9 @@ public struct JournalLineDecoder {
                   expect(#","status":""#), let status: EquipmentStatus = spelling(),
                   optional(#","suspendedOn":""#, &suspendedOn, { $0.day() }),
                   let due = dueFieldsAndEnd() else { return nil }
-            return EquipmentRegistration(code: code, registration: registration, category: category, variant: variant, user: user,
-                                         userName: userName, address: address, region: region, commissioned: commissioned,
+            return EquipmentRegistration(texts: UnitTexts(code: code, registration: registration, address: address),
+                                         category: category, variant: variant, user: user,
+                                         userName: userName, region: region, commissioned: commissioned,
                                          grade: grade, lastInspected: lastInspected, status: status, suspendedOn: suspendedOn,
                                          nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
                                          dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable)

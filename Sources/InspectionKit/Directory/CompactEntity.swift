@@ -86,12 +86,8 @@ public struct CompactEntity: Sendable {
 /// benchmark's need about 100); longer ones spill into one heap array, still one
 /// allocation instead of five.
 public struct EntityTexts: Sendable {
-    public static let capacity = 144
-    private var inline: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                         UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    /// All the bytes, when they do not fit inline (empty otherwise: no allocation).
-    private var spilled: [UInt8] = []
-    private var count: Int32 = 0
+    public static var capacity: Int { SpillableBytes<InlineWords18>.capacity }
+    private var bytes = SpillableBytes<InlineWords18>()
     private var idCount: Int32 = 0
     private var nameCount: Int32 = 0
     private var addressCount: Int32 = 0
@@ -124,29 +120,11 @@ public struct EntityTexts: Sendable {
         append(tag)
     }
 
-    private mutating func append(_ bytes: UnsafeRawBufferPointer) {
-        guard bytes.count > 0 else { return }
-        let old = Int(count), new = old + bytes.count
-        if spilled.isEmpty && new <= Self.capacity {
-            withUnsafeMutableBytes(of: &inline) { $0.baseAddress!.advanced(by: old).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
-        } else {
-            if spilled.isEmpty {
-                spilled.reserveCapacity(new)
-                withUnsafeBytes(of: inline) { spilled.append(contentsOf: $0[..<old]) }
-            }
-            spilled.append(contentsOf: bytes)
-        }
-        count = Int32(new)
-    }
+    private mutating func append(_ text: UnsafeRawBufferPointer) { bytes.append(text) }
 
     /// All the bytes (see the type).
     @inline(__always)
-    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        if spilled.isEmpty {
-            return withUnsafeBytes(of: inline) { body(UnsafeRawBufferPointer(rebasing: $0[..<Int(count)])) }
-        }
-        return spilled.withUnsafeBytes(body)
-    }
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R { bytes.withBytes(body) }
 
     /// Calls `body` with the id's bytes.
     @inline(__always)
@@ -184,7 +162,7 @@ public struct EntityTexts: Sendable {
     }
 
     /// Whether the texts are held inline (no heap array).
-    var isInline: Bool { spilled.isEmpty }
+    var isInline: Bool { bytes.isInline }
 }
 
 /// The directory's entities as `Entity` values, each made when read from its

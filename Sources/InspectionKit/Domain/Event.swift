@@ -182,7 +182,9 @@ struct LookupHint {
             let (key, hash) = line.withCode { StringIndex.pack($0) }
             self.init(table: .units, key: key, hash: hash)
         case .equipmentReminder(let reminder): self.init(table: .units, reminder.equipment)
-        case .equipmentRegistration(let registration): self.init(table: .units, registration.code)
+        case .equipmentRegistration(let registration):
+            let (key, hash) = registration.texts.withCode { StringIndex.pack($0) }
+            self.init(table: .units, key: key, hash: hash)
         case .json: self = .unknown; table = .none
         }
     }

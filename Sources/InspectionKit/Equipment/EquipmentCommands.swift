@@ -164,7 +164,7 @@ public enum EquipmentCommands {
             if let dueBefore { guard let d = unit.nextDue, d < dueBefore else { return false } }
             if let dueAfter { guard let d = unit.nextDue, d > dueAfter else { return false } }
             return true
-        }.sorted { state.equipment.units[$0].code < state.equipment.units[$1].code }.map { Int32($0) }
+        }.sorted { state.equipment.units[$0].texts.codePrecedes(state.equipment.units[$1].texts) }.map { Int32($0) }
         var result = page(Array(matches.dropFirst(offset)), key: "units", limit: limit, state: state, today: context.today)
         if case .object(var o) = result {
             o["total"] = .int(matches.count)

@@ -8,15 +8,13 @@
 /// `EquipmentInspection`. The journal reader reads a payload in exactly that shape
 /// straight into this type (`EventPayload.equipmentRegistration`).
 public struct EquipmentRegistration: Sendable, Equatable {
-    public var code: String
-    /// 使用登记证编号.
-    public var registration: String
+    /// Code, 使用登记证编号 and address, packed as the unit keeps them.
+    public var texts: UnitTexts
     public var category: EquipmentCategory
     public var variant: String?
     /// The using unit's 统一社会信用代码.
     public var user: String
     public var userName: String?
-    public var address: String
     public var region: String
     /// 投用日期.
     public var commissioned: Day
@@ -40,13 +38,30 @@ public struct EquipmentRegistration: Sendable, Equatable {
     init(code: String, registration: String, category: EquipmentCategory, variant: String?, user: String,
          userName: String?, address: String, region: String, commissioned: Day, grade: Int?, lastInspected: Day?,
          status: EquipmentStatus, suspendedOn: Day?, due: DueFields) {
-        self.code = code
-        self.registration = registration
+        self.init(texts: UnitTexts(code: code, registration: registration, address: address), category: category,
+                  variant: variant, user: user, userName: userName, region: region, commissioned: commissioned, grade: grade,
+                  lastInspected: lastInspected, status: status, suspendedOn: suspendedOn, due: due)
+    }
+
+    /// With the texts packed already (as replay's reader makes them from a line's bytes).
+    public init(texts: UnitTexts, category: EquipmentCategory, variant: String?, user: String,
+                userName: String?, region: String, commissioned: Day, grade: Int?, lastInspected: Day?,
+                status: EquipmentStatus, suspendedOn: Day?,
+                nextDue: Day?, nextDueSource: DueSource, dueBase: Day, dueBaseFirst: Bool, gradeNotUsable: Bool) {
+        self.init(texts: texts, category: category, variant: variant, user: user, userName: userName, region: region,
+                  commissioned: commissioned, grade: grade, lastInspected: lastInspected, status: status, suspendedOn: suspendedOn,
+                  due: DueFields(nextDue: nextDue, source: nextDueSource, base: dueBase, baseFirst: dueBaseFirst,
+                                 gradeNotUsable: gradeNotUsable))
+    }
+
+    init(texts: UnitTexts, category: EquipmentCategory, variant: String?, user: String,
+         userName: String?, region: String, commissioned: Day, grade: Int?, lastInspected: Day?,
+         status: EquipmentStatus, suspendedOn: Day?, due: DueFields) {
+        self.texts = texts
         self.category = category
         self.variant = variant
         self.user = user
         self.userName = userName
-        self.address = address
         self.region = region
         self.commissioned = commissioned
         self.grade = grade
@@ -54,6 +69,21 @@ public struct EquipmentRegistration: Sendable, Equatable {
         self.status = status
         self.suspendedOn = suspendedOn
         self.due = due
+    }
+
+    /// 设备代码.
+    public var code: String {
+        get { texts.code }
+        set { texts = UnitTexts(code: newValue, registration: texts.registration, address: texts.address) }
+    }
+    /// 使用登记证编号.
+    public var registration: String {
+        get { texts.registration }
+        set { texts = texts.replacing(registration: newValue) }
+    }
+    public var address: String {
+        get { texts.address }
+        set { texts = texts.replacing(address: newValue) }
     }
 
     /// Reads the payload of a journal line in one pass over its members (trusted shape;

@@ -107,17 +107,17 @@ struct UnitColumns: Encodable {
             units.reserveCapacity(n)
             for i in 0..<n {
                 let d = i * UnitColumns.daysPerUnit, s = i * UnitColumns.smallPerUnit, r = i * UnitColumns.sharedPerUnit
-                let unitCode = try code.next()
-                guard let commissioned = day(days[d]), let dueBase = day(days[d + 2]) else { throw columnError("unit \(unitCode) lacks a date") }
+                let texts = UnitTexts(code: try code.nextBytes(), registration: try registration.nextBytes(), address: try address.nextBytes())
+                guard let commissioned = day(days[d]), let dueBase = day(days[d + 2]) else { throw columnError("unit \(texts.code) lacks a date") }
                 let flags = small[s + 4]
                 let category: EquipmentCategory = try decodeCase(small[s], "category")
                 let status: EquipmentStatus = try decodeCase(small[s + 2], "status")
                 let source: DueSource = try decodeCase(small[s + 3], "due source")
                 var unit = EquipmentUnit(
-                    code: unitCode, registration: try registration.next(), category: category,
+                    texts: texts, category: category,
                     variant: flags & 1 != 0 ? try sharedString(sharedRefs[r + 3]) : nil,
                     user: try sharedString(sharedRefs[r]), userName: try sharedString(sharedRefs[r + 1]),
-                    address: try address.next(), region: try sharedString(sharedRefs[r + 2]),
+                    region: try sharedString(sharedRefs[r + 2]),
                     commissioned: commissioned, gradeValue: small[s + 1], status: status,
                     nextDue: day(days[d + 1]), nextDueSource: source, dueBase: dueBase,
                     dueBaseIsFirst: flags & 2 != 0, lastInspected: day(days[d + 3]), lastInspectionIndex: days[d + 8],

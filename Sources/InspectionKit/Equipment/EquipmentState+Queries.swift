@@ -173,7 +173,7 @@ extension EquipmentState {
         for i in units.indices {
             if let day = key(units[i]) { keyed.append((day, Int32(i))) }
         }
-        keyed.sort { a, b in a.day != b.day ? a.day < b.day : units[Int(a.unit)].code < units[Int(b.unit)].code }
+        keyed.sort { a, b in a.day != b.day ? a.day < b.day : units[Int(a.unit)].texts.codePrecedes(units[Int(b.unit)].texts) }
         return keyed.map(\.unit)
     }
 

@@ -107,20 +107,23 @@ public struct EquipmentState: Sendable {
 
     // MARK: - Lookup
 
-    public func unitIndex(_ code: String) -> Int32? { codeIndex.find(code) { units[$0].code == code } }
+    public func unitIndex(_ code: String) -> Int32? { codeIndex.find(code) { units[$0].texts.hasCode(code) } }
 
     /// `unitIndex(code)` by the lookup replay's reader worked out for `code`'s event, if it did.
     func unitIndex(_ code: String, hint: LookupHint) -> Int32? {
         guard hint.table == .units else { return unitIndex(code) }
-        return codeIndex.find(hint.key, hash: hint.hash) { units[$0].code == code }
+        return codeIndex.find(hint.key, hash: hint.hash) { units[$0].texts.hasCode(code) }
     }
 
     /// The same for a code given as bytes.
     func unitIndex(codeBytes code: UnsafeRawBufferPointer, hint: LookupHint) -> Int32? {
         let (key, hash) = hint.table == .units ? (hint.key, hint.hash) : StringIndex.pack(code)
-        return codeIndex.find(key, hash: hash) { n in
-            units[n].code.hasUTF8(code)
-        }
+        return unitIndex(codeBytes: code, key: key, hash: hash)
+    }
+
+    /// The same with `code` packed and hashed already (`StringIndex.pack`).
+    private func unitIndex(codeBytes code: UnsafeRawBufferPointer, key: StringIndex.PackedKey, hash: UInt64) -> Int32? {
+        codeIndex.find(key, hash: hash) { units[$0].texts.hasCode(code) }
     }
     /// Where a unit's dates and flags begin (`modify` reads and writes those, not the
     /// strings before them): replay prefetches the two cache lines from here.
@@ -272,17 +275,17 @@ public struct EquipmentState: Sendable {
     /// The unit's own strings (code, registration number, address) are moved out of
     /// `registration`; the shared ones are interned, leaving the event's copies in it.
     private mutating func applyRegistered(_ registration: inout EquipmentRegistration, _ event: Event) throws(CommandError) {
-        guard unitIndex(registration.code, hint: event.lookupHint) == nil else {
+        let hint = event.lookupHint
+        let (key, hash) = hint.table == .units ? (hint.key, hint.hash) : registration.texts.withCode { StringIndex.pack($0) }
+        guard registration.texts.withCode({ unitIndex(codeBytes: $0, key: key, hash: hash) }) == nil else {
             throw Payload(event).malformed("equipment \(registration.code) is already registered")
         }
-        let code = take(&registration.code, leaving: "")
         let i = Int32(units.count)
         let status = registration.status
         var unit = EquipmentUnit(
-            code: code, registration: take(&registration.registration, leaving: ""), category: registration.category,
+            texts: take(&registration.texts, leaving: .empty), category: registration.category,
             variant: registration.variant.map { intern($0) },
             user: intern(registration.user), userName: intern(registration.userName ?? ""),
-            address: take(&registration.address, leaving: ""),
             region: intern(registration.region), commissioned: registration.commissioned,
             gradeValue: UInt8(clamping: registration.grade ?? 0),
             status: status, nextDue: nil, nextDueSource: .computed, dueBase: registration.commissioned, dueBaseIsFirst: true,
@@ -293,7 +296,7 @@ public struct EquipmentState: Sendable {
             lastHistory: -1, registeredSeq: event.seq)
         registration.due.store(in: &unit)
         units.append(unit)
-        codeIndex.append(code)
+        codeIndex.append(key, hash: hash)
         tally.count(unit, 1)
         settleReminder(i, previousDay: ReminderQueue.none)
         record(i, .registered, event)

@@ -42,12 +42,11 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible, Coda
 /// 特种设备 — one registered unit (台/套), as the projection keeps it.
 ///
 /// Strings shared by many units (using unit, region, variant) are interned by
-/// `EquipmentState`, so a million units cost one copy of each distinct value.
-public struct EquipmentUnit: Sendable, Codable {
-    /// 设备代码.
-    public internal(set) var code: String
-    /// 使用登记证编号 (may be empty if not yet issued).
-    public internal(set) var registration: String
+/// `EquipmentState`, so a million units cost one copy of each distinct value; the unit's
+/// own texts are packed together (`UnitTexts`).
+public struct EquipmentUnit: Sendable {
+    /// Code, registration number and address.
+    public internal(set) var texts: UnitTexts
     public internal(set) var category: EquipmentCategory
     /// 设备品种 key from the rules (nil: none given).
     public internal(set) var variant: String?
@@ -55,8 +54,6 @@ public struct EquipmentUnit: Sendable, Codable {
     public internal(set) var user: String
     /// 使用单位名称 (may be empty).
     public internal(set) var userName: String
-    /// 设备使用地点.
-    public internal(set) var address: String
     /// 区域 (e.g. a district or its code).
     public internal(set) var region: String
     /// 投入使用日期.
@@ -99,6 +96,19 @@ public struct EquipmentUnit: Sendable, Codable {
     var lastHistory: Int32
     /// The seq of `equipment.registered`.
     public internal(set) var registeredSeq: Int
+
+    /// 设备代码.
+    public var code: String { texts.code }
+    /// 使用登记证编号 (may be empty if not yet issued).
+    public internal(set) var registration: String {
+        get { texts.registration }
+        set { texts = texts.replacing(registration: newValue) }
+    }
+    /// 设备使用地点.
+    public internal(set) var address: String {
+        get { texts.address }
+        set { texts = texts.replacing(address: newValue) }
+    }
 
     public var grade: Int? { gradeValue == 0 ? nil : Int(gradeValue) }
 
