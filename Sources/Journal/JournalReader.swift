@@ -459,6 +459,12 @@ final class ScanChunk: @unchecked Sendable {
 /// the busier of replay's two. One job at a time, started and waited for by the scanning
 /// thread only; the job writes the chunk and `failure` before it signals, and the
 /// scanning thread reads them after its wait. The file is read in order either way.
+///
+/// A job runs once, on whichever thread claims it first: the runner's, or the scanning
+/// thread itself when it needs the chunk and no thread has begun it (`wait`). So a
+/// runner that holds jobs back while its thread is busy (replay's applier takes them
+/// only when it has no batch to apply) leaves them to the scanning thread, and the two
+/// cores share the reading and hashing as their loads allow.
 public final class ChunkReader: @unchecked Sendable {
     /// Runs a job on another thread.
     public typealias Runner = @Sendable (@escaping @Sendable () -> Void) -> Void
@@ -469,6 +475,8 @@ public final class ChunkReader: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private var busy = false
     private var failure: SystemError?
+    /// The job last started, until a thread claims it (`claim`).
+    private let pending = Locked<ReadJob?>(nil)
 
     init(fd: Int32, runner: @escaping Runner) {
         self.fd = fd
@@ -487,12 +495,23 @@ public final class ChunkReader: @unchecked Sendable {
         precondition(!busy, "one chunk at a time")
         busy = true
         let job = ReadJob(reader: self, chunk: chunk, partial: partial)
-        runner { job.run() }
+        pending.withValue { $0 = job }
+        runner { [self] in claim()?.run() }
     }
 
-    /// Waits for the chunk last started; throws what reading it threw.
+    /// The job last started, if no thread has begun it; then no other thread will.
+    private func claim() -> ReadJob? {
+        pending.withValue { job in
+            defer { job = nil }
+            return job
+        }
+    }
+
+    /// Waits for the chunk last started — reading it on this thread if no other has
+    /// begun to — and throws what reading it threw.
     func wait() throws(SystemError) {
         precondition(busy, "no chunk is being read")
+        claim()?.run()
         finished.wait()
         busy = false
         if let failure {
@@ -501,8 +520,14 @@ public final class ChunkReader: @unchecked Sendable {
         }
     }
 
+    /// Waits for a job under way; one no thread has begun is dropped.
     func waitIfBusy() {
-        if busy { try? wait() }
+        guard busy else { return }
+        if claim() != nil {
+            busy = false
+        } else {
+            try? wait()
+        }
     }
 
     private struct ReadJob: @unchecked Sendable {
