@@ -125,15 +125,17 @@ public struct EquipmentState: Sendable {
     private func unitIndex(codeBytes code: UnsafeRawBufferPointer, key: StringIndex.PackedKey, hash: UInt64) -> Int32? {
         codeIndex.find(key, hash: hash) { units[$0].texts.hasCode(code) }
     }
-    /// Where a unit's dates and flags begin (`modify` reads and writes those, not the
-    /// strings before them): replay prefetches the two cache lines from here.
-    static let unitStateOffset = MemoryLayout<EquipmentUnit>.offset(of: \.commissioned) ?? 0
+    /// Where a unit's dates and flags lie, from `commissioned` to `registeredSeq`
+    /// (`modify` reads and writes those, not the texts and strings around them): replay
+    /// prefetches the cache lines that hold them.
+    static let unitStateBytes = (MemoryLayout<EquipmentUnit>.offset(of: \.commissioned) ?? 0)
+        ..< (MemoryLayout<EquipmentUnit>.offset(of: \.variant) ?? MemoryLayout<EquipmentUnit>.size)
 
     /// See `InspectionState.prefetch(_:stage:)`.
     @inline(__always)
     func prefetch(hash: UInt64, stage: InspectionState.PrefetchStage) {
         guard let n = codeIndex.prefetch(hash: hash, stage: stage) else { return }
-        units.prefetch(n, offset: Self.unitStateOffset, lines: 2)
+        units.prefetch(n, bytes: Self.unitStateBytes)
     }
 
     public func unit(_ code: String) -> EquipmentUnit? { unitIndex(code).map { units[Int($0)] } }

@@ -54,6 +54,19 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
         for line in 0..<lines { cprefetch(start + offset + 64 * line) }
     }
 
+    /// Starts loading every cache line that holds a byte of element `i`'s `bytes` (a hint;
+    /// an index out of range is ignored).
+    @inlinable @inline(__always)
+    public func prefetch(_ i: Int, bytes: Range<Int>) {
+        guard let start = unretainedAddress(i), !bytes.isEmpty else { return }
+        var line = UInt(bitPattern: start + bytes.lowerBound) & ~63
+        let last = UInt(bitPattern: start + bytes.upperBound - 1)
+        while line <= last {
+            cprefetch(UnsafeRawPointer(bitPattern: line)!)
+            line += 64
+        }
+    }
+
     /// Where element `i` is stored now, for a prefetch hint only (nil out of range). Read
     /// from the bits of its chunk's `Array` instead of through `withUnsafeBufferPointer`,
     /// which retained and released the chunk — two atomic operations, more than the
