@@ -4,8 +4,8 @@ import Platform
 
 /// Start-up replay on two cores, one thread each: this thread splits and parses lines
 /// and checks the hash chain (`JournalReader.scan`) into `Event`s, while a second thread
-/// applies them in order and, first whenever the scan asks, reads and hashes the scan's
-/// next chunk (`ChunkReader`, given `readingAhead`). Semantics are the sequential ones:
+/// applies them in order; reading and hashing the scan's next chunk (`ChunkReader`, given
+/// `readingAhead`) falls to whichever of the two is free (see below). Semantics are the sequential ones:
 /// events are applied strictly in journal order, and the first event `apply` refuses
 /// stops everything and is reported as damage at its line.
 ///

@@ -120,7 +120,8 @@ public enum JournalReader {
 
     /// The file is read a chunk of whole lines at a time. While this thread parses one
     /// chunk, the next is being read, split into lines and hashed on another core
-    /// (`ChunkReader`): reading and SHA-256 were 15–20 % of this thread's time in a
+    /// (`ChunkReader`; by this thread itself if no other has begun when it needs the
+    /// chunk): reading and SHA-256 were 15–20 % of this thread's time in a
     /// 10M-event replay, the busier of replay's two threads. The checks and their order
     /// are unchanged: line N's `prev` is compared with line N−1's digest before line N is
     /// visited (the decoder compares it in place when it matches, `decode(_:expectedPrev:)`).
