@@ -69,7 +69,7 @@ struct StringIndexTests {
         var exact = 0
         for (n, key) in keys.enumerated() {
             let hash = StringIndex.pack(key).hash
-            let guess = index.prefetchEntry(hash: hash)
+            let guess = index.likelyRecord(hash: hash)
             if guess == n { exact += 1; continue }
             let other = try #require(guess, "\(key) has no candidate")
             #expect(StringIndex.pack(keys[other]).hash >> 32 == hash >> 32, "\(key): \(other) is not a tag match")
@@ -77,10 +77,10 @@ struct StringIndexTests {
         #expect(exact >= keys.count - 2)
         for absent in ["TZ3501x", "TZ350120000", ""] {
             let hash = StringIndex.pack(absent).hash
-            if let guess = index.prefetchEntry(hash: hash) {
+            if let guess = index.likelyRecord(hash: hash) {
                 #expect(StringIndex.pack(keys[guess]).hash >> 32 == hash >> 32)
             }
         }
-        #expect(StringIndex().prefetchEntry(hash: 12345) == nil)
+        #expect(StringIndex().likelyRecord(hash: 12345) == nil)
     }
 }

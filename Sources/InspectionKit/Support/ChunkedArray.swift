@@ -30,7 +30,7 @@ public struct ChunkedArray<Element>: RandomAccessCollection, MutableCollection {
 
     @inlinable
     public subscript(position: Int) -> Element {
-        get { chunks[position >> Self.shift][position & Self.mask] }
+        _read { yield chunks[position >> Self.shift][position & Self.mask] }   // borrowed: reading a field copies no record
         _modify { yield &chunks[position >> Self.shift][position & Self.mask] }
     }
 

@@ -1,24 +1,26 @@
 import CSHA256
 
 /// Key → dense record number (an entity's USCC, a unit's 设备代码): an open-addressing hash
-/// table of record numbers, with each key's bytes kept packed beside its hash so a
-/// lookup compares three words instead of reaching for the record and its String.
+/// table of record numbers, each slot carrying 32 bits of its key's hash so that other
+/// keys in the probe run are passed over without reading their records.
 ///
-/// A lookup touches two cache lines: the slot (record number plus 32 bits of the hash,
-/// so other keys in the probe run are passed over without reading their entries) and
-/// the record's entry (hash and packed key). Looking through the records' own Strings
-/// cost four misses — slot, hash, record, string storage — and was over a third of the
-/// applier's time in replay. Keys of 24 bytes or more keep their first 16 bytes here and
-/// are confirmed with `isKey`. Keys are compared as bytes.
+/// A lookup touches two cache lines: the slot and the record, whose key `isKey` compares
+/// (records keep their keys' bytes inline, `CompactEntity`, `UnitTexts`: `apply` reads the
+/// record next anyway). Until the keys were inline the table kept each key packed beside
+/// its hash (32 bytes a key) so as not to reach for a record's String: looking through
+/// the records' own Strings cost four misses — slot, hash, record, string storage. Keys
+/// are compared as bytes.
 ///
-/// Lookup and insert: expected O(1) (load factor ≤ ½, linear probing). About 48 bytes a
-/// record (16 of slots, 32 of entry); entries live in chunks like the registry, so an
-/// insert during a background snapshot copies one chunk and the flat slot array.
+/// Lookup and insert: expected O(1) (load factor ≤ ½, linear probing). About 24 bytes a
+/// record (16 of slots, 8 of hash, kept to place the records again when the slots grow);
+/// the hashes live in chunks like the registry, so an insert during a background snapshot
+/// copies one chunk and the flat slot array.
 struct StringIndex: Sendable {
     /// 0 is empty; else the high 32 bits of the key's hash above record number + 1.
     /// The count is a power of two.
     private var slots: [UInt64] = []
-    private var entries = ChunkedArray<Entry>()
+    /// Each record's hash, for placing it again when the slots grow.
+    private var hashes = ChunkedArray<UInt64>()
 
     /// A key's bytes (up to 23) little-endian in three words, its length in the top byte
     /// of the last; a longer key has its first 16 bytes and 0xFF there.
@@ -28,12 +30,7 @@ struct StringIndex: Sendable {
         var isComplete: Bool { w2 >> 56 != 0xFF }
     }
 
-    struct Entry: Sendable {
-        var hash: UInt64
-        var key: PackedKey
-    }
-
-    var count: Int { entries.count }
+    var count: Int { hashes.count }
 
     /// Per process (like Swift's own `Hasher`), so ids crafted to collide can't be
     /// precomputed; never persisted, and only lookups depend on it.
@@ -88,7 +85,8 @@ struct StringIndex: Sendable {
     }
 
     /// The number of the record whose key is `key`; `isKey(n)` says whether record n's key
-    /// equals it (asked only for keys of 24 bytes or more whose first 16 bytes match).
+    /// equals it (asked for each record whose slot carries the key's 32-bit tag: almost
+    /// always just the one).
     @inline(__always)
     func find(_ key: String, isKey: (Int) -> Bool) -> Int32? {
         let (packed, hash) = Self.pack(key)
@@ -107,8 +105,7 @@ struct StringIndex: Sendable {
             if slot == 0 { return nil }
             if slot >> 32 == tag {
                 let n = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-                let entry = entries[n]
-                if entry.hash == h && entry.key == packed && (packed.isComplete || isKey(n)) { return Int32(n) }
+                if isKey(n) { return Int32(n) }
             }
             i = (i + 1) & mask
         }
@@ -117,9 +114,9 @@ struct StringIndex: Sendable {
     // MARK: Prefetching (hints only: they change nothing, and a wrong guess costs a load)
 
     /// One stage of replay's prefetch of a lookup of a key with this `hash` (`InspectionState.prefetch`):
-    /// `.slot` asks for its slot; `.record` reads that slot and asks for the entry, and
-    /// returns the record number the lookup will most likely find, for the caller to
-    /// prefetch the record itself.
+    /// `.slot` asks for its slot; `.record` reads that slot and returns the record number
+    /// the lookup will most likely find, for the caller to prefetch the record, whose key
+    /// the lookup compares.
     @inline(__always)
     func prefetch(hash: UInt64, stage: InspectionState.PrefetchStage) -> Int? {
         switch stage {
@@ -127,7 +124,7 @@ struct StringIndex: Sendable {
             prefetchSlot(hash: hash)
             return nil
         case .record:
-            return prefetchEntry(hash: hash)
+            return likelyRecord(hash: hash)
         }
     }
 
@@ -139,10 +136,10 @@ struct StringIndex: Sendable {
     }
 
     /// The record number a lookup of `hash` most likely ends at (the first slot whose tag
-    /// matches, read now: `prefetchSlot` asked for it earlier), with its entry prefetched;
-    /// nil if the probe meets no candidate. Not a lookup: the key is not compared.
+    /// matches, read now: `prefetchSlot` asked for it earlier); nil if the probe meets no
+    /// candidate. Not a lookup: the key is not compared.
     @inline(__always)
-    func prefetchEntry(hash: UInt64) -> Int? {
+    func likelyRecord(hash: UInt64) -> Int? {
         guard !slots.isEmpty else { return nil }
         let tag = hash >> 32
         let mask = slots.count - 1
@@ -151,9 +148,7 @@ struct StringIndex: Sendable {
             let slot = slots[i]
             if slot == 0 { return nil }
             if slot >> 32 == tag {
-                let n = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-                entries.prefetch(n)
-                return n
+                return Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
             }
             i = (i + 1) & mask
         }
@@ -167,11 +162,11 @@ struct StringIndex: Sendable {
 
     /// The same for a key already packed and hashed (`pack`).
     mutating func append(_ packed: PackedKey, hash h: UInt64) {
-        entries.append(Entry(hash: h, key: packed))
-        if entries.count * 2 > slots.count {
+        hashes.append(h)
+        if hashes.count * 2 > slots.count {
             grow()
         } else {
-            place(entries.count, hash: h)
+            place(hashes.count, hash: h)
         }
     }
 
@@ -184,14 +179,11 @@ struct StringIndex: Sendable {
 
     /// The same with each key packed and hashed by `packed` (`pack`).
     mutating func append(count: Int, packed: (Int) -> (key: PackedKey, hash: UInt64)) {
-        let first = entries.count
-        entries.reserveCapacity(first + count)
-        for k in 0..<count {
-            let (key, h) = packed(k)
-            entries.append(Entry(hash: h, key: key))
-        }
+        let first = hashes.count
+        hashes.reserveCapacity(first + count)
+        for k in 0..<count { hashes.append(packed(k).hash) }
         var capacity = max(16, slots.count)
-        while entries.count * 2 > capacity { capacity *= 2 }
+        while hashes.count * 2 > capacity { capacity *= 2 }
         if capacity > slots.count {
             rehash(capacity: capacity)
         } else {
@@ -201,7 +193,7 @@ struct StringIndex: Sendable {
 
     /// Room for `n` keys without growing (a snapshot's decode knows its count).
     mutating func reserveCapacity(_ n: Int) {
-        entries.reserveCapacity(n)
+        hashes.reserveCapacity(n)
         var capacity = max(16, slots.count)
         while n * 2 > capacity { capacity *= 2 }
         if capacity > slots.count { rehash(capacity: capacity) }
@@ -216,7 +208,7 @@ struct StringIndex: Sendable {
 
     private mutating func grow() {
         var capacity = max(16, slots.count)
-        while entries.count * 2 > capacity { capacity *= 2 }
+        while hashes.count * 2 > capacity { capacity *= 2 }
         rehash(capacity: capacity)
     }
 
@@ -225,16 +217,16 @@ struct StringIndex: Sendable {
         placeEntries(from: 0)
     }
 
-    /// Places entries `start...` with the slot of the entry 16 on prefetched: at a million
+    /// Places records `start...` with the slot of the record 16 on prefetched: at a million
     /// keys each slot is a cache miss, and this overlaps them (the index of a 10M-event
     /// snapshot's million entities: StringIndex.place was 13 % of its decoding thread).
     private mutating func placeEntries(from start: Int) {
-        let ahead = 16, end = entries.count
+        let ahead = 16, end = hashes.count
         let mask = slots.count - 1
         slots.withUnsafeMutableBufferPointer { slots in
             for n in start..<end {
-                if n + ahead < end { cprefetch(slots.baseAddress! + (Int(truncatingIfNeeded: entries[n + ahead].hash) & mask)) }
-                let hash = entries[n].hash
+                if n + ahead < end { cprefetch(slots.baseAddress! + (Int(truncatingIfNeeded: hashes[n + ahead]) & mask)) }
+                let hash = hashes[n]
                 var i = Int(truncatingIfNeeded: hash) & mask
                 while slots[i] != 0 { i = (i + 1) & mask }
                 slots[i] = (hash >> 32) << 32 | UInt64(n + 1)
