@@ -45,7 +45,7 @@ public struct DirectoryState: Sendable, Codable {
         items = try c.decode([String: InspectionItem].self, forKey: .items)
         conflicts = try c.decode([String: [String: String]].self, forKey: .conflicts)
         let entities = entityRecords
-        entityIndex.append(count: entities.count, packed: { entities[$0].withID(StringIndex.pack) })
+        entityIndex.append(count: entities.count, hash: { entities[$0].withID(StringIndex.hash) })
         packedIDs.reserveCapacity(entities.count)
         entityAttributes.reserveCapacity(entities.count)
         // Field by field: a copy of each entity would retain and release all its strings.
@@ -65,8 +65,8 @@ public struct DirectoryState: Sendable, Codable {
     /// replay's reader worked out for its event, if it did.
     func entityNumber(of entity: CompactEntity, hint: LookupHint) -> Int32? {
         entity.withID { id in
-            let (key, hash) = hint.table == .entities ? (hint.key, hint.hash) : StringIndex.pack(id)
-            return entityIndex.find(key, hash: hash) { entityRecords[$0].hasID(id) }
+            let hash = hint.table == .entities ? hint.hash : StringIndex.hash(id)
+            return entityIndex.find(hash: hash) { entityRecords[$0].hasID(id) }
         }
     }
 
@@ -100,8 +100,7 @@ public struct DirectoryState: Sendable, Codable {
             entityAttributes[Int(number)] = attributes
             entityRecords[Int(number)].exchangeDetails(with: &entity)
         } else {
-            let (key, hash) = hint.table == .entities ? (hint.key, hint.hash) : entity.withID(StringIndex.pack)
-            entityIndex.append(key, hash: hash)
+            entityIndex.append(hash: hint.table == .entities ? hint.hash : entity.withID(StringIndex.hash))
             packedIDs.append(entity.withID { PackedID(utf8: $0) })
             entityAttributes.append(attributes)
             entityRecords.append(take(&entity, leaving: CompactEntity.empty))

@@ -144,8 +144,8 @@ public struct NewEvent: Sendable, Equatable {
     }
 }
 
-/// Which table an event's `apply` looks up first, and its key packed and hashed as
-/// `StringIndex` keeps it: see `Event.lookupHint`.
+/// Which table an event's `apply` looks up first, and its key hashed as `StringIndex`
+/// hashes it: see `Event.lookupHint`.
 struct LookupHint {
     enum Table: UInt8 {
         /// Not worked out yet.
@@ -155,36 +155,30 @@ struct LookupHint {
         case entities, units
     }
     var table: Table
-    var key: StringIndex.PackedKey
     var hash: UInt64
 
-    static let unknown = LookupHint(table: .unknown, key: StringIndex.PackedKey(w0: 0, w1: 0, w2: 0), hash: 0)
+    static let unknown = LookupHint(table: .unknown, hash: 0)
 
-    init(table: Table, key: StringIndex.PackedKey, hash: UInt64) {
+    init(table: Table, hash: UInt64) {
         self.table = table
-        self.key = key
         self.hash = hash
     }
 
     init(table: Table, _ key: String) {
-        let (packed, hash) = StringIndex.pack(key)
-        self.init(table: table, key: packed, hash: hash)
+        self.init(table: table, hash: StringIndex.hash(key))
     }
 
     /// `borrowing`, so that matching the payload can't copy it (a retain per string).
     init(for payload: borrowing EventPayload) {
         switch payload {
         case .compactEntity(let entity):
-            let (key, hash) = entity.withID { StringIndex.pack($0) }
-            self.init(table: .entities, key: key, hash: hash)
+            self.init(table: .entities, hash: entity.withID(StringIndex.hash))
         case .equipmentInspection(let inspection): self.init(table: .units, inspection.code)
         case .equipmentInspectionLine(let line):
-            let (key, hash) = line.withCode { StringIndex.pack($0) }
-            self.init(table: .units, key: key, hash: hash)
+            self.init(table: .units, hash: line.withCode(StringIndex.hash))
         case .equipmentReminder(let reminder): self.init(table: .units, reminder.equipment)
         case .equipmentRegistration(let registration):
-            let (key, hash) = registration.texts.withCode { StringIndex.pack($0) }
-            self.init(table: .units, key: key, hash: hash)
+            self.init(table: .units, hash: registration.texts.withCode(StringIndex.hash))
         case .json: self = .unknown; table = .none
         }
     }

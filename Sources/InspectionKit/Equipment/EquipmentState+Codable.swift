@@ -78,7 +78,7 @@ extension EquipmentState: Codable {
         }
         do {
             let registry = units
-            codeIndex.append(count: registry.count) { registry[$0].texts.withCode { StringIndex.pack($0) } }
+            codeIndex.append(count: registry.count, hash: { registry[$0].texts.withCode(StringIndex.hash) })
         }
         for i in units.indices { tally.count(flags(i), 1) }   // not `units[i]`: a copy retains and releases its strings
         reminders.rebuild(units: units)

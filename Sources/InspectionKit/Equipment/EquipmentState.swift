@@ -112,18 +112,17 @@ public struct EquipmentState: Sendable {
     /// `unitIndex(code)` by the lookup replay's reader worked out for `code`'s event, if it did.
     func unitIndex(_ code: String, hint: LookupHint) -> Int32? {
         guard hint.table == .units else { return unitIndex(code) }
-        return codeIndex.find(hint.key, hash: hint.hash) { units[$0].texts.hasCode(code) }
+        return codeIndex.find(hash: hint.hash) { units[$0].texts.hasCode(code) }
     }
 
     /// The same for a code given as bytes.
     func unitIndex(codeBytes code: UnsafeRawBufferPointer, hint: LookupHint) -> Int32? {
-        let (key, hash) = hint.table == .units ? (hint.key, hint.hash) : StringIndex.pack(code)
-        return unitIndex(codeBytes: code, key: key, hash: hash)
+        unitIndex(codeBytes: code, hash: hint.table == .units ? hint.hash : StringIndex.hash(code))
     }
 
-    /// The same with `code` packed and hashed already (`StringIndex.pack`).
-    private func unitIndex(codeBytes code: UnsafeRawBufferPointer, key: StringIndex.PackedKey, hash: UInt64) -> Int32? {
-        codeIndex.find(key, hash: hash) { units[$0].texts.hasCode(code) }
+    /// The same with `code` hashed already (`StringIndex.hash`).
+    private func unitIndex(codeBytes code: UnsafeRawBufferPointer, hash: UInt64) -> Int32? {
+        codeIndex.find(hash: hash) { units[$0].texts.hasCode(code) }
     }
     /// Where a unit's dates and flags lie, from `commissioned` to `registeredSeq`
     /// (`modify` reads and writes those, not the texts and strings around them): replay
@@ -278,8 +277,8 @@ public struct EquipmentState: Sendable {
     /// `registration`; the shared ones are interned, leaving the event's copies in it.
     private mutating func applyRegistered(_ registration: inout EquipmentRegistration, _ event: Event) throws(CommandError) {
         let hint = event.lookupHint
-        let (key, hash) = hint.table == .units ? (hint.key, hint.hash) : registration.texts.withCode { StringIndex.pack($0) }
-        guard registration.texts.withCode({ unitIndex(codeBytes: $0, key: key, hash: hash) }) == nil else {
+        let hash = hint.table == .units ? hint.hash : registration.texts.withCode(StringIndex.hash)
+        guard registration.texts.withCode({ unitIndex(codeBytes: $0, hash: hash) }) == nil else {
             throw Payload(event).malformed("equipment \(registration.code) is already registered")
         }
         let i = Int32(units.count)
@@ -298,7 +297,7 @@ public struct EquipmentState: Sendable {
             lastHistory: -1, registeredSeq: event.seq)
         registration.due.store(in: &unit)
         units.append(unit)
-        codeIndex.append(key, hash: hash)
+        codeIndex.append(hash: hash)
         tally.count(unit, 1)
         settleReminder(i, previousDay: ReminderQueue.none)
         record(i, .registered, event)

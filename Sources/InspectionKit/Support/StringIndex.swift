@@ -22,29 +22,22 @@ struct StringIndex: Sendable {
     /// Each record's hash, for placing it again when the slots grow.
     private var hashes = ChunkedArray<UInt64>()
 
-    /// A key's bytes (up to 23) little-endian in three words, its length in the top byte
-    /// of the last; a longer key has its first 16 bytes and 0xFF there.
-    struct PackedKey: Equatable, Sendable {
-        var w0: UInt64, w1: UInt64, w2: UInt64
-        /// The whole key is here (it is shorter than 24 bytes).
-        var isComplete: Bool { w2 >> 56 != 0xFF }
-    }
-
     var count: Int { hashes.count }
 
     /// Per process (like Swift's own `Hasher`), so ids crafted to collide can't be
     /// precomputed; never persisted, and only lookups depend on it.
     static let seed = UInt64.random(in: .min ... .max)
 
-    /// The key packed, and its hash: eight bytes at a time (multiply-xorshift per word),
-    /// finished with MurmurHash3's fmix64 so the low bits (the slot) depend on every byte.
-    @inline(__always) static func pack(_ key: String) -> (key: PackedKey, hash: UInt64) {
-        if let packed = key.utf8.withContiguousStorageIfAvailable({ pack(UnsafeRawBufferPointer($0)) }) { return packed }
+    /// The key's hash: eight bytes at a time (multiply-xorshift per word; a key shorter
+    /// than 24 bytes as three words with its length in the last byte), finished with
+    /// MurmurHash3's fmix64 so the low bits (the slot) depend on every byte.
+    @inline(__always) static func hash(_ key: String) -> UInt64 {
+        if let hash = key.utf8.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) { return hash }
         var copy = key
-        return copy.withUTF8 { pack(UnsafeRawBufferPointer($0)) }
+        return copy.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
     }
 
-    @inline(__always) static func pack(_ raw: UnsafeRawBufferPointer) -> (key: PackedKey, hash: UInt64) {
+    @inline(__always) static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
         @inline(__always) func mix(_ h: UInt64, _ w: UInt64) -> UInt64 {
             let x = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
             return x ^ (x >> 29)
@@ -59,9 +52,6 @@ struct StringIndex: Sendable {
             }
             h = mix(mix(mix(h, words.0), words.1), words.2)
         } else {
-            words.0 = raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
-            words.1 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            words.2 = 0xFF << 56
             var i = 0
             while i + 8 <= n {
                 h = mix(h, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
@@ -81,7 +71,7 @@ struct StringIndex: Sendable {
         h ^= h >> 33
         h = h &* 0xc4ce_b9fe_1a85_ec53
         h ^= h >> 33
-        return (PackedKey(w0: UInt64(littleEndian: words.0), w1: UInt64(littleEndian: words.1), w2: UInt64(littleEndian: words.2)), h)
+        return h
     }
 
     /// The number of the record whose key is `key`; `isKey(n)` says whether record n's key
@@ -89,13 +79,12 @@ struct StringIndex: Sendable {
     /// always just the one).
     @inline(__always)
     func find(_ key: String, isKey: (Int) -> Bool) -> Int32? {
-        let (packed, hash) = Self.pack(key)
-        return find(packed, hash: hash, isKey: isKey)
+        find(hash: Self.hash(key), isKey: isKey)
     }
 
-    /// `find` for a key already packed (`pack`).
+    /// `find` for a key already hashed (`hash`).
     @inline(__always)
-    func find(_ packed: PackedKey, hash h: UInt64, isKey: (Int) -> Bool) -> Int32? {
+    func find(hash h: UInt64, isKey: (Int) -> Bool) -> Int32? {
         guard !slots.isEmpty else { return nil }
         let tag = h >> 32
         let mask = slots.count - 1
@@ -156,12 +145,11 @@ struct StringIndex: Sendable {
 
     /// Adds the next record number (`count`) for `key`, which must not be present.
     mutating func append(_ key: String) {
-        let (packed, h) = Self.pack(key)
-        append(packed, hash: h)
+        append(hash: Self.hash(key))
     }
 
-    /// The same for a key already packed and hashed (`pack`).
-    mutating func append(_ packed: PackedKey, hash h: UInt64) {
+    /// The same for a key already hashed (`hash`).
+    mutating func append(hash h: UInt64) {
         hashes.append(h)
         if hashes.count * 2 > slots.count {
             grow()
@@ -174,14 +162,14 @@ struct StringIndex: Sendable {
     /// them present: all hashed first, then placed (`placeEntries`). A snapshot's decode
     /// builds its indexes this way.
     mutating func append(count: Int, key: (Int) -> String) {
-        append(count: count, packed: { Self.pack(key($0)) })
+        append(count: count, hash: { Self.hash(key($0)) })
     }
 
-    /// The same with each key packed and hashed by `packed` (`pack`).
-    mutating func append(count: Int, packed: (Int) -> (key: PackedKey, hash: UInt64)) {
+    /// The same with each key hashed by `hash` (`StringIndex.hash`).
+    mutating func append(count: Int, hash: (Int) -> UInt64) {
         let first = hashes.count
         hashes.reserveCapacity(first + count)
-        for k in 0..<count { hashes.append(packed(k).hash) }
+        for k in 0..<count { hashes.append(hash(k)) }
         var capacity = max(16, slots.count)
         while hashes.count * 2 > capacity { capacity *= 2 }
         if capacity > slots.count {
@@ -275,9 +263,9 @@ struct InternTable: Sendable {
     }
 
     private mutating func number(interningHashed text: UnsafeRawBufferPointer) -> Int32 {
-        let (key, hash) = StringIndex.pack(text)
-        if let n = index.find(key, hash: hash, isKey: { strings[$0].hasUTF8(text) }) { return n }
-        index.append(key, hash: hash)
+        let hash = StringIndex.hash(text)
+        if let n = index.find(hash: hash, isKey: { strings[$0].hasUTF8(text) }) { return n }
+        index.append(hash: hash)
         strings.append(String(decoding: text, as: UTF8.self))
         return Int32(strings.count - 1)
     }
