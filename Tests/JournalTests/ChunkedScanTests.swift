@@ -96,3 +96,30 @@ struct ChunkedScanTests {
         }
     }
 }
+
+extension ChunkedScanTests {
+    /// Each read-ahead job runs once, on whichever thread claims it first: with a runner
+    /// that never runs its jobs (replay's applier holds them back while it is busy), the
+    /// scanning thread reads every chunk itself and finds what a full scan finds; the held
+    /// jobs, run after the scan, do nothing (the chunks they would read are gone).
+    @Test func aReadAheadNoThreadRunsIsReadByTheScan() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let paths = JournalPaths(directory: dir.path)
+        let chain = chain(lines: 700)
+        writeFile(paths.events, chain.fileBytes)
+        let expected = try scan(paths.events, chunkSize: chain.fileBytes.count + 1)
+        let held = Locked<[@Sendable () -> Void]>([])
+        let fd = try Sys.open(paths.events, O_RDONLY)
+        defer { Sys.close(fd) }
+        var seqs: [Int] = []
+        let result = try JournalReader.scan(fd: fd, resumingAt: nil, chunkSize: 1_000, visit: { (record, _) throws(JournalDamage) in
+            seqs.append(record.seq)
+            return true
+        }, readingAhead: { job in held.withValue { $0.append(job) } })
+        #expect(held.current.count > 10, "the small chunks made jobs the runner held")
+        #expect(seqs == expected.visitedSeqs && result.count == expected.count && result.head == expected.head)
+        #expect(result.validBytes == expected.validBytes && result.damage == nil)
+        for job in held.current { job() }   // already claimed: they must not touch the freed chunks
+    }
+}

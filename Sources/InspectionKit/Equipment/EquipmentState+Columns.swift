@@ -228,6 +228,9 @@ struct InspectionColumns: Encodable {
                 let length = detailsLength[i]
                 let ref = ByteArena.Ref(offset: offset, count: UInt32(clamping: length))
                 guard length >= 0, details.contains(ref) else { throw columnError("inspection seq \(seq[i]): details past the end of their text") }
+                guard details.withBytes(ref, { PackedInspectionDetails.fields($0, inspectorCount: inspectors.count) != nil }) else {
+                    throw columnError("inspection seq \(seq[i]): details not in their packed form")
+                }
                 offset += Int(ref.count)
                 records.append(InspectionRecord(seq: seq[i], date: date, kind: try decodeCase(small[i * 3], "inspection kind"),
                                                 conclusion: try decodeCase(small[i * 3 + 1], "conclusion"), grade: small[i * 3 + 2],

@@ -28,31 +28,45 @@ enum PackedInspectionDetails {
         }
     }
 
-    /// The details as the object a query shows (`report`, `inspector`, `note`, those
-    /// given), with the inspector's name from `inspectors`; nil when `packed` is not in the
-    /// form above (reads are bounds-checked: the bytes may come from a snapshot).
-    static func object(_ packed: UnsafeRawBufferPointer, inspectors: ChunkedArray<String>) -> JSONObject? {
-        var object = JSONObject()
-        guard let flags = packed.first else { return object }
+    /// Where the texts lie in `packed` and the inspector's number, those given; nil when
+    /// `packed` is not in the form above (bounds, flags, UTF-8 and the number are checked:
+    /// the bytes may come from a snapshot).
+    static func fields(_ packed: UnsafeRawBufferPointer, inspectorCount: Int)
+        -> (report: Range<Int>?, inspector: Int?, note: Range<Int>?)? {
+        guard let flags = packed.first else { return (nil, nil, nil) }
         guard flags & ~(hasReport | hasInspector | hasNote) == 0, flags != 0 else { return nil }
         var at = 1
-        func text() -> String? {
+        func text() -> Range<Int>? {
             guard let count = LEB128.read(packed, at: &at), count <= packed.count - at else { return nil }
             defer { at += count }
-            return UnsafeRawBufferPointer(rebasing: packed[at..<(at + count)]).validUTF8String()
+            return UnsafeRawBufferPointer(rebasing: packed[at..<(at + count)]).isValidUTF8 ? at..<(at + count) : nil
         }
+        var report: Range<Int>?, inspector: Int?, note: Range<Int>?
         if flags & hasReport != 0 {
-            guard let report = text() else { return nil }
-            object["report"] = .string(report)
+            guard let range = text() else { return nil }
+            report = range
         }
         if flags & hasInspector != 0 {
-            guard let number = LEB128.read(packed, at: &at), number < inspectors.count else { return nil }
-            object["inspector"] = .string(inspectors[number])
+            guard let number = LEB128.read(packed, at: &at), number < inspectorCount else { return nil }
+            inspector = number
         }
         if flags & hasNote != 0 {
-            guard let note = text() else { return nil }
-            object["note"] = .string(note)
+            guard let range = text() else { return nil }
+            note = range
         }
-        return at == packed.count ? object : nil
+        return at == packed.count ? (report, inspector, note) : nil
+    }
+
+    /// The details as the object a query shows (`report`, `inspector`, `note`, those
+    /// given), with the inspector's name from `inspectors`; nil when `packed` is not in the
+    /// form above.
+    static func object(_ packed: UnsafeRawBufferPointer, inspectors: ChunkedArray<String>) -> JSONObject? {
+        guard let fields = fields(packed, inspectorCount: inspectors.count) else { return nil }
+        func text(_ range: Range<Int>) -> JSONValue { .string(String(decoding: packed[range], as: UTF8.self)) }
+        var object = JSONObject()
+        if let report = fields.report { object["report"] = text(report) }
+        if let inspector = fields.inspector { object["inspector"] = .string(inspectors[inspector]) }
+        if let note = fields.note { object["note"] = text(note) }
+        return object
     }
 }
