@@ -147,7 +147,7 @@ enum Audit {
         do {
             scan = try JournalReader.scan(path: paths.events) { (record, _) throws(JournalDamage) in
                 if let seq = options.seq, record.seq > seq { return false }
-                let event = record.event()
+                let event = record.event
                 if let limit, event.at > limit { return false }
                 inspect(record, state)
                 do throws(CommandError) {

@@ -172,7 +172,7 @@ public final class InspectionService: @unchecked Sendable {
         }
         for record in records {
             do {
-                try state.apply(record.event())
+                try state.apply(record.event)
             } catch {
                 // A command produced an event its own apply rejects: a bug. Stop writing
                 // rather than let memory and disk disagree.
@@ -266,7 +266,7 @@ public final class InspectionService: @unchecked Sendable {
             }
             for record in records {
                 do throws(CommandError) {
-                    try service.state.apply(record.event())
+                    try service.state.apply(record.event)
                 } catch {
                     service.writer.poison("apply failed for staged seq \(record.seq): \(error.message)")
                     throw CommandError(.internal, "apply failed for seq \(record.seq): \(error.message); the journal is now read-only, restart inspectd")

@@ -18,10 +18,11 @@ import Platform
 /// is full or when it needs the chunk (`ChunkReader.wait`). The applier had run them all
 /// and was the busier thread (54 % of replay's samples against 46 %; SHA-256 alone 11 %).
 ///
-/// Events are built here; the applier applies them in place (`apply(inPlace:)`, which
-/// moves the values the state keeps out of them), warming each event's lookups a few
-/// events ahead (`apply(_:to:)`), and hands the batch back; this thread frees what is
-/// left of the spent events as it reuses the buffer. Freed here, their strings go back
+/// Each line is decoded here straight into its slot of a batch (`Batch`); the applier
+/// applies the slots' events in place (`apply(inPlace:)`, which moves the values the
+/// state keeps out of them), warming each event's lookups a few events ahead
+/// (`apply(_:to:)`), and hands the batch back; this thread frees what is left of the
+/// spent events as it decodes the next lines over them. Freed here, their strings go back
 /// to this thread's own malloc cache, where its next strings come from; freed by the
 /// applier, they reached this thread through glibc's shared free lists, each one a cache
 /// miss in `_int_malloc` (15 % of this thread). (Entity updates leave no cold strings
@@ -35,15 +36,41 @@ enum PipelinedReplay {
     /// At most this many batches wait.
     static let queueDepth = 4
 
+    /// `batchSize` records, decoded into in place and reused batch after batch; the first
+    /// `count` hold this batch's lines. Owned by one thread at a time (handed over under
+    /// `Channel.lock`). Decoding into the slot saves copying each 288-byte event from the
+    /// decoder to a record, to an event and into an array (memmove was 13 % of replay's
+    /// samples, a third of it these copies).
+    final class Batch: @unchecked Sendable {
+        let records: UnsafeMutableBufferPointer<JournalRecord>
+        var count = 0
+
+        init() {
+            records = .allocate(capacity: PipelinedReplay.batchSize)
+            records.initialize(repeating: .blank)
+        }
+
+        deinit {
+            _ = records.deinitialize()
+            records.deallocate()
+        }
+
+        var isFull: Bool { count == records.count }
+        /// The slot the next line decodes into.
+        var nextSlot: UnsafeMutablePointer<JournalRecord> { records.baseAddress! + count }
+        var filled: UnsafeMutableBufferPointer<JournalRecord> { UnsafeMutableBufferPointer(rebasing: records[..<count]) }
+    }
+
     final class Channel: @unchecked Sendable {
         let lock = ConditionLock()
         // Guarded by lock:
-        var batches: [[Event]] = []
+        var batches: [Batch] = []
         /// The scan's read-ahead jobs (read, split and hash the next chunk), run by the
         /// applier thread before its next batch.
         var readAheadJobs: [@Sendable () -> Void] = []
-        /// Applied batches, returned for this thread to empty (freeing their events) and reuse.
-        var spent: [[Event]] = []
+        /// Applied batches, returned for this thread to decode into again (freeing what is
+        /// left of their events).
+        var spent: [Batch] = []
         var finished = false
         var failure: JournalDamage?
         var applierDone = false
@@ -59,12 +86,12 @@ enum PipelinedReplay {
         startThread {
             var failed = false
             while true {
-                var batch: [Event] = []
+                var batch: Batch?
                 var readAhead: (@Sendable () -> Void)?
                 let received: Bool = channel.lock.withLock {
                     while channel.readAheadJobs.isEmpty && channel.batches.isEmpty && !channel.finished { channel.lock.wait() }
                     if !channel.batches.isEmpty {
-                        batch = channel.batches.removeFirst()   // the only reference: a second one would make the in-place apply copy the batch
+                        batch = channel.batches.removeFirst()
                         channel.lock.broadcast()
                         return true
                     }
@@ -79,7 +106,8 @@ enum PipelinedReplay {
                     readAhead()   // the reader may wait for it; after a refused event too
                     continue
                 }
-                if !failed, let refused = batch.withUnsafeMutableBufferPointer({ events in apply(events, to: &box.state) }) {
+                guard let batch else { continue }
+                if !failed, let refused = apply(batch.filled, to: &box.state) {
                     failed = true
                     channel.lock.withLock {
                         channel.failure = JournalDamage(line: refused.seq, offset: 0, expectedSeq: refused.seq, claimedSeq: refused.seq,
@@ -88,8 +116,7 @@ enum PipelinedReplay {
                     }
                 }
                 channel.lock.withLock {
-                    channel.spent.append(batch)   // its events are freed by the reader when it reuses the buffer
-                    batch = []
+                    channel.spent.append(batch)   // what is left of its events is freed by the reader as it decodes over them
                 }
             }
             channel.lock.withLock {
@@ -103,11 +130,10 @@ enum PipelinedReplay {
                 channel.lock.broadcast()
             }
         }
-        var batch: [Event] = []
-        batch.reserveCapacity(batchSize)
-        /// Queues `batch` and replaces it with an emptied spent one (or a new buffer).
+        var batch = Batch()
+        /// Queues `batch` and replaces it with a spent one (or a new one).
         func hand() -> Bool {
-            let (accepted, spent): (Bool, [Event]?) = channel.lock.withLock {
+            let (accepted, spent): (Bool, Batch?) = channel.lock.withLock {
                 while channel.batches.count >= queueDepth && channel.failure == nil {
                     if !channel.readAheadJobs.isEmpty {   // the applier is busy: read ahead here meanwhile
                         let job = channel.readAheadJobs.removeFirst()
@@ -120,28 +146,21 @@ enum PipelinedReplay {
                 }
                 guard channel.failure == nil else { return (false, nil) }
                 channel.batches.append(batch)
-                batch = []   // the applier must hold the only reference: it applies the events in place
                 channel.lock.broadcast()
                 return (true, channel.spent.popLast())
             }
-            if let spent {
-                batch = spent
-                // Frees the applied events (see above).
-                batch.removeAll(keepingCapacity: true)
-            } else {
-                batch = []
-                batch.reserveCapacity(batchSize)
-            }
+            batch = spent ?? Batch()
+            batch.count = 0
             return accepted
         }
         let scan: JournalScan
         do {
             scan = try JournalReader.scan(path: path, resumingAt: resume, prefixChecksum: prefixChecksum, visit: { (record, _) throws(JournalDamage) in
-                batch.append(record.takePreparedEvent())   // the lookup worked out here, where the key's bytes are in cache (see `Event.lookupHint`)
-                if batch.count >= batchSize { return hand() }
-                return true
-            }, readingAhead: readAhead)
-            if !batch.isEmpty { _ = hand() }
+                record.event.prepareLookup()   // here, where the key's bytes are in cache (see `Event.lookupHint`)
+                batch.count += 1
+                return batch.isFull ? hand() : true
+            }, readingAhead: readAhead, nextRecord: { batch.nextSlot })
+            if batch.count > 0 { _ = hand() }
         } catch {
             channel.lock.withLock {
                 channel.finished = true
@@ -163,23 +182,23 @@ enum PipelinedReplay {
         return scan
     }
 
-    /// Applies `events` in order to `state`, each event's lookups warmed a few events
+    /// Applies the events of `records` in order to `state`, each event's lookups warmed a few events
     /// ahead (`InspectionState.prefetch`); the first event `apply` refuses, if any.
     /// Events are passed in place (`inout`): read from the buffer as arguments, each was
     /// copied first — a retain and a release of every payload string, on cache lines the
     /// reader thread owns.
-    static func apply(_ events: UnsafeMutableBufferPointer<Event>, to state: inout InspectionState)
+    static func apply(_ records: UnsafeMutableBufferPointer<JournalRecord>, to state: inout InspectionState)
         -> (seq: Int, error: CommandError)? {
         let far = InspectionState.prefetchDistance, near = far / 2
-        for i in events.indices.prefix(far) { state.prefetch(&events[i], stage: .slot) }
-        for i in events.indices.prefix(near) { state.prefetch(&events[i], stage: .record) }
-        for i in events.indices {
-            if i + far < events.count { state.prefetch(&events[i + far], stage: .slot) }
-            if i + near < events.count { state.prefetch(&events[i + near], stage: .record) }
+        for i in records.indices.prefix(far) { state.prefetch(&records[i].event, stage: .slot) }
+        for i in records.indices.prefix(near) { state.prefetch(&records[i].event, stage: .record) }
+        for i in records.indices {
+            if i + far < records.count { state.prefetch(&records[i + far].event, stage: .slot) }
+            if i + near < records.count { state.prefetch(&records[i + near].event, stage: .record) }
             do throws(CommandError) {
-                try state.apply(inPlace: &events[i])
+                try state.apply(inPlace: &records[i].event)
             } catch {
-                return (events[i].seq, error)
+                return (records[i].seq, error)
             }
         }
         return nil

@@ -97,16 +97,21 @@ public enum JournalReader {
     /// also hashes each chunk it reads into it (`JournalScan.prefixChecksum`).
     /// `readingAhead` runs each job that reads and hashes the next chunk (by default on
     /// Dispatch's pool); it must run it soon, and never on the calling thread.
+    /// `nextRecord`, if given, says where to decode each line (its old values are
+    /// overwritten), and `visit` then gets that record: replay decodes straight into its
+    /// batch (see `JournalRecord`). By default every line is decoded into one record of
+    /// the scan's own.
     public static func scan(
         path: String, resumingAt resume: SnapshotStore.Position? = nil, prefixChecksum: JournalPrefixChecksum? = nil,
         visit: (inout JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool = { _, _ in true },
-        readingAhead: @escaping ChunkReader.Runner = ChunkReader.onDispatch
+        readingAhead: @escaping ChunkReader.Runner = ChunkReader.onDispatch,
+        nextRecord: (() -> UnsafeMutablePointer<JournalRecord>)? = nil
     ) throws(SystemError) -> JournalScan {
         guard Sys.fileExists(path) else { return JournalScan() }
         let fd = try Sys.open(path, O_RDONLY)
         defer { Sys.close(fd) }
         return try scan(fd: fd, resumingAt: resume, chunkSize: bufferSize, prefixChecksum: prefixChecksum,
-                        visit: visit, readingAhead: readingAhead)
+                        visit: visit, readingAhead: readingAhead, nextRecord: nextRecord)
     }
 
     /// Scans from the start, or — with `resume` (a verified snapshot position) — from
@@ -135,7 +140,8 @@ public enum JournalReader {
     static func scan(
         fd: Int32, resumingAt resume: SnapshotStore.Position?, chunkSize: Int, prefixChecksum: JournalPrefixChecksum? = nil,
         visit: (inout JournalRecord, UnsafeRawBufferPointer) throws(JournalDamage) -> Bool,
-        readingAhead: @escaping ChunkReader.Runner = ChunkReader.onDispatch
+        readingAhead: @escaping ChunkReader.Runner = ChunkReader.onDispatch,
+        nextRecord: (() -> UnsafeMutablePointer<JournalRecord>)? = nil
     ) throws(SystemError) -> JournalScan {
         precondition(chunkSize > 0, "a chunk of 0 bytes never grows: fill would loop forever")
         var result = JournalScan()
@@ -153,6 +159,9 @@ public enum JournalReader {
             guard lseek(fd, off_t(resume.bytes), SEEK_SET) >= 0 else { throw SystemError("lseek", errno: errno) }
         }
         var decoder = JournalLineDecoder()
+        let ownRecord = UnsafeMutablePointer<JournalRecord>.allocate(capacity: 1)
+        ownRecord.initialize(to: .blank)
+        defer { ownRecord.deinitialize(count: 1); ownRecord.deallocate() }
         // The running chain head as a value; `result.head` gets its hex form at the end.
         var head = SHA256.Digest(lowercaseHex: result.head) ?? .zero
 
@@ -198,9 +207,9 @@ public enum JournalReader {
                                   kind: kind, message: message, isLastLine: isLast)
                 }
 
-                var record: JournalRecord
+                let slot = nextRecord?() ?? ownRecord
                 do {
-                    record = try decoder.decode(line, expectedPrev: head)
+                    try decoder.decode(line, expectedPrev: head, into: &slot.pointee)
                 } catch {
                     let kind: JournalDamage.Kind = error.kind == .json ? .json : .shape
                     result.damage = damage(terminated ? kind : .unterminated,
@@ -209,25 +218,24 @@ public enum JournalReader {
                     break lines
                 }
                 if !terminated {
-                    result.damage = damage(.unterminated, "last line has no newline (torn write)", claimed: record.seq)
+                    result.damage = damage(.unterminated, "last line has no newline (torn write)", claimed: slot.pointee.seq)
                     break lines
                 }
-                if record.seq != expected {
-                    let why = record.seq > expected ? "a gap: \(record.seq - expected) line(s) deleted before this one" : "a duplicate or reordered line"
-                    result.damage = damage(.seq, "seq is \(record.seq), expected \(expected) (\(why))",
-                                           claimed: record.seq)
+                let seq = slot.pointee.seq
+                if seq != expected {
+                    let why = seq > expected ? "a gap: \(seq - expected) line(s) deleted before this one" : "a duplicate or reordered line"
+                    result.damage = damage(.seq, "seq is \(seq), expected \(expected) (\(why))", claimed: seq)
                     break lines
                 }
-                if record.prevDigest != head {
-                    let previous = lineNumber == 1 ? "64 zeros (the first line)" : "the SHA-256 of line \(lineNumber - 1), seq \(record.seq - 1) (\(head.hex.prefix(12))…)"
-                    result.damage = damage(.prev, "prev \(record.prev.prefix(12))… does not match \(previous): line \(lineNumber - 1) was altered after this line was written, or this line's prev was",
-                                           claimed: record.seq)
+                if slot.pointee.prevDigest != head {
+                    let previous = lineNumber == 1 ? "64 zeros (the first line)" : "the SHA-256 of line \(lineNumber - 1), seq \(seq - 1) (\(head.hex.prefix(12))…)"
+                    result.damage = damage(.prev, "prev \(slot.pointee.prev.prefix(12))… does not match \(previous): line \(lineNumber - 1) was altered after this line was written, or this line's prev was",
+                                           claimed: seq)
                     break lines
                 }
-                let seq = record.seq
                 let keepGoing: Bool
                 do {
-                    keepGoing = try visit(&record, line)   // in place: the visitor may move its values out (no copy of the record, no retain)
+                    keepGoing = try visit(&slot.pointee, line)   // in place: the visitor may move its values out (no copy of the record, no retain)
                 } catch var error {
                     error.line = lineNumber
                     error.offset = lineOffset

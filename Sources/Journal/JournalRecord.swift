@@ -5,23 +5,45 @@ import Glibc
 #endif
 
 /// One journal line, decoded: SPEC §4's six keys in their fixed order.
+///
+/// The domain's five (seq, time, type, actor, data) are kept as the `Event` they make,
+/// so that replay hands on the record's own event: its reader decodes each line straight
+/// into a slot of the batch the applier reads (`JournalReader.scan`'s `nextRecord`),
+/// where returning a record, then building an event from it, then appending that to the
+/// batch copied the 288-byte event and its payload several times a line.
 public struct JournalRecord: Sendable, Equatable {
-    public var seq: Int
-    /// The `at` text exactly as stored (RFC 3339, milliseconds, the bureau's offset).
-    public var at: String { storedAt.text(of: timestamp) }
-    /// `at` as an instant (parsed once, when the record is made).
-    public private(set) var timestamp: Timestamp
+    /// The domain's view of this record: `seq`, `at` as an instant, `type`, `actor` and
+    /// the payload. Mutate it in place (`apply(inPlace:)` moves its values out).
+    public var event: Event
     private var storedAt: StoredTime
-    public var type: String
-    public var actor: String
-    /// `data` as decoded: the object, or the typed value it equals (see `EventPayload`).
-    public var payload: EventPayload
-    public var data: JSONObject {
-        get { payload.json }
-        set { payload = .json(newValue) }
-    }
     /// The SHA-256 of the previous line's bytes (all zeros for seq 1).
     public var prevDigest: SHA256.Digest
+
+    public var seq: Int {
+        get { event.seq }
+        set { event.seq = newValue }
+    }
+    /// The `at` text exactly as stored (RFC 3339, milliseconds, the bureau's offset).
+    public var at: String { storedAt.text(of: event.at) }
+    /// `at` as an instant (parsed once, when the record is made).
+    public var timestamp: Timestamp { event.at }
+    public var type: String {
+        get { event.type }
+        set { event.type = newValue }
+    }
+    public var actor: String {
+        get { event.actor }
+        set { event.actor = newValue }
+    }
+    /// `data` as decoded: the object, or the typed value it equals (see `EventPayload`).
+    public var payload: EventPayload {
+        get { event.payload }
+        set { event.replacePayload(newValue) }
+    }
+    public var data: JSONObject {
+        get { event.data }
+        set { event.data = newValue }
+    }
 
     /// Lowercase hex SHA-256 of the previous line's bytes (64 zeros for seq 1).
     public var prev: String {
@@ -39,23 +61,31 @@ public struct JournalRecord: Sendable, Equatable {
         self.init(seq: seq, at: at, timestamp: timestamp, type: type, actor: actor, payload: .json(data), prevDigest: digest)
     }
 
-    init(seq: Int, at: StoredTime, timestamp: Timestamp, type: String, actor: String, payload: EventPayload, prevDigest: SHA256.Digest) {
-        self.seq = seq
-        self.storedAt = at
-        self.timestamp = timestamp
-        self.type = type
-        self.actor = actor
-        self.payload = payload
+    init(seq: Int, at: String, timestamp: Timestamp, type: String, actor: String, payload: EventPayload, prevDigest: SHA256.Digest) {
+        self.event = Event(seq: seq, at: timestamp, type: type, actor: actor, payload: payload)
+        self.storedAt = at.utf8.withContiguousStorageIfAvailable { StoredTime(UnsafeRawBufferPointer($0), text: at) } ?? .text(at)
         self.prevDigest = prevDigest
     }
 
-    init(seq: Int, at: String, timestamp: Timestamp, type: String, actor: String, payload: EventPayload, prevDigest: SHA256.Digest) {
-        self.seq = seq
-        self.storedAt = at.utf8.withContiguousStorageIfAvailable { StoredTime(UnsafeRawBufferPointer($0), text: at) } ?? .text(at)
-        self.timestamp = timestamp
-        self.type = type
-        self.actor = actor
-        self.payload = payload
+    /// A record with nothing in it, for the decoder to overwrite (`JournalLineDecoder.decode(_:expectedPrev:into:)`).
+    public static var blank: JournalRecord {
+        JournalRecord(event: Event(seq: 0, at: Timestamp(millis: 0), type: "", actor: "", payload: .json(JSONObject())),
+                      storedAt: .canonical(offsetSeconds: 0), prevDigest: .zero)
+    }
+
+    private init(event: Event, storedAt: StoredTime, prevDigest: SHA256.Digest) {
+        self.event = event
+        self.storedAt = storedAt
+        self.prevDigest = prevDigest
+    }
+
+    /// Overwrites the line's fixed fields (the payload is set apart, `event.replacePayload`).
+    mutating func setFields(seq: Int, at: StoredTime, timestamp: Timestamp, type: String, actor: String, prevDigest: SHA256.Digest) {
+        event.seq = seq
+        event.at = timestamp
+        event.type = type
+        event.actor = actor
+        storedAt = at
         self.prevDigest = prevDigest
     }
 
@@ -132,22 +162,6 @@ public struct JournalRecord: Sendable, Equatable {
             throw JournalLineError(kind: .shape, message: "\"prev\" is not 64 lowercase hex digits")
         }
         return JournalRecord(seq: seq, at: at, timestamp: timestamp, type: type, actor: actor, payload: .json(data), prevDigest: prevDigest)
-    }
-
-    /// The domain's view of this record (consuming it: the payload moves, uncopied; read
-    /// as a field of a consumed record, it was copied, a retain and a release per string).
-    public consuming func event() -> Event {
-        var taken = EventPayload.json(JSONObject())
-        swap(&taken, &payload)
-        return Event(seq: seq, at: timestamp, type: type, actor: actor, payload: taken)
-    }
-
-    /// `event()` with its lookup worked out (`Event.prepareLookup`), for replay's reader;
-    /// the payload is moved out, leaving an empty object.
-    public mutating func takePreparedEvent() -> Event {
-        var taken = EventPayload.json(JSONObject())
-        swap(&taken, &payload)
-        return Event(seq: seq, at: timestamp, type: type, actor: actor, preparedPayload: taken)
     }
 
     static func isValidType(_ type: String) -> Bool {
@@ -228,14 +242,31 @@ public struct JournalLineDecoder {
     /// `prev` that matches it is compared in place instead of parsed; any other `prev`
     /// is parsed as usual. The record is the same either way.
     public mutating func decode(_ line: UnsafeRawBufferPointer, expectedPrev: SHA256.Digest? = nil) throws(JournalLineError) -> JournalRecord {
-        if let record = decodeFixedShape(line, expectedPrev: expectedPrev) { return record }
-        return try JournalRecord.decodeGeneral(line)
+        var record = JournalRecord.blank
+        try decode(line, expectedPrev: expectedPrev, into: &record)
+        return record
     }
 
-    /// The byte-level path; nil hands the line to the general decoder.
+    /// `decode(_:expectedPrev:)` into `record`, overwriting every field it has: replay
+    /// decodes each line straight into its slot of the batch the applier reads. If the
+    /// line is refused, `record` holds some of the line's values and some of its old ones.
+    public mutating func decode(_ line: UnsafeRawBufferPointer, expectedPrev: SHA256.Digest? = nil,
+                                into record: inout JournalRecord) throws(JournalLineError) {
+        if decodeFixedShape(line, expectedPrev: expectedPrev, into: &record) { return }
+        record = try JournalRecord.decodeGeneral(line)
+    }
+
+    /// The byte-level path as a value (for tests); nil where the general decoder takes the line.
     mutating func decodeFixedShape(_ line: UnsafeRawBufferPointer, expectedPrev: SHA256.Digest? = nil) -> JournalRecord? {
+        var record = JournalRecord.blank
+        return decodeFixedShape(line, expectedPrev: expectedPrev, into: &record) ? record : nil
+    }
+
+    /// The byte-level path, decoding into `record`; false hands the line to the general
+    /// decoder (with `record` partly overwritten).
+    mutating func decodeFixedShape(_ line: UnsafeRawBufferPointer, expectedPrev: SHA256.Digest?, into record: inout JournalRecord) -> Bool {
         var cursor = Cursor(line)
-        guard cursor.expect(#"{"seq":"#) else { return nil }
+        guard cursor.expect(#"{"seq":"#) else { return false }
         // seq: 1–18 digits, no leading zero (the general path's grammar, and Int fits).
         let seqStart = cursor.pos
         var seq = 0
@@ -243,50 +274,62 @@ public struct JournalLineDecoder {
             seq = seq * 10 + Int(line[cursor.pos] &- 0x30)
             cursor.pos += 1
         }
-        guard cursor.pos > seqStart, line[seqStart] != 0x30 else { return nil }
+        guard cursor.pos > seqStart, line[seqStart] != 0x30 else { return false }
         guard cursor.expect(#","at":""#), let atRange = cursor.plainASCIIString(),
-              let timestamp = Timestamp.parseRFC3339(utf8: UnsafeRawBufferPointer(rebasing: line[atRange])) else { return nil }
-        guard cursor.expect(#","type":""#), let typeRange = cursor.plainASCIIString(), !typeRange.isEmpty else { return nil }
+              let timestamp = Timestamp.parseRFC3339(utf8: UnsafeRawBufferPointer(rebasing: line[atRange])) else { return false }
+        guard cursor.expect(#","type":""#), let typeRange = cursor.plainASCIIString(), !typeRange.isEmpty else { return false }
         let typeBytes = UnsafeRawBufferPointer(rebasing: line[typeRange])
-        guard typeBytes.allSatisfy(JournalRecord.isTypeByte) else { return nil }
-        guard cursor.expect(#","actor":""#), let actorRange = cursor.plainString(), !actorRange.isEmpty else { return nil }
+        guard typeBytes.allSatisfy(JournalRecord.isTypeByte) else { return false }
+        guard cursor.expect(#","actor":""#), let actorRange = cursor.plainString(), !actorRange.isEmpty else { return false }
         let actorBytes = UnsafeRawBufferPointer(rebasing: line[actorRange])
-        guard cursor.expect(#","data":"#) else { return nil }
+        guard cursor.expect(#","data":"#) else { return false }
         let dataStart = cursor.pos
-        var typed: EventPayload?
+        // The payload goes straight into the record: built here and returned, it was
+        // copied on its way (see `JournalRecord`).
+        var typed = false
         switch Self.typedPayload(typeBytes) {
-        case .entity?: typed = cursor.entityPayload().map(EventPayload.compactEntity)
-        case .equipmentInspection?: typed = cursor.equipmentInspectionPayload()
-        case .equipmentRegistration?: typed = cursor.equipmentRegistrationPayload().map(EventPayload.equipmentRegistration)
-        case .equipmentReminder?: typed = cursor.equipmentReminderPayload().map(EventPayload.equipmentReminder)
+        case .entity?:
+            if let entity = cursor.entityPayload() {
+                record.event.replacePayload(.compactEntity(entity))
+                typed = true
+            }
+        case .equipmentInspection?: typed = cursor.equipmentInspectionPayload(into: &record.event)
+        case .equipmentRegistration?:
+            if let registration = cursor.equipmentRegistrationPayload() {
+                record.event.replacePayload(.equipmentRegistration(registration))
+                typed = true
+            }
+        case .equipmentReminder?:
+            if let reminder = cursor.equipmentReminderPayload() {
+                record.event.replacePayload(.equipmentReminder(reminder))
+                typed = true
+            }
         case nil: break
         }
-        let payload: EventPayload
-        if let typed {
-            payload = typed
-        } else {
+        if !typed {
             cursor.pos = dataStart
             do throws(JSONParseError) {
                 let data: JSONObject
                 (data, cursor.pos) = try JSONValue.parseObject(line, at: cursor.pos, keys: &keys)
-                payload = .json(data)
+                record.event.replacePayload(.json(data))
             } catch {
-                return nil
+                return false
             }
         }
         guard cursor.expect(#","prev":""#), line.count - cursor.pos == 66,
-              line[line.count - 2] == 0x22, line[line.count - 1] == 0x7D else { return nil }
+              line[line.count - 2] == 0x22, line[line.count - 1] == 0x7D else { return false }
         let prevText = UnsafeRawBufferPointer(rebasing: line[cursor.pos..<(line.count - 2)])
         let prev: SHA256.Digest
         if let expectedPrev, expectedPrev.matches(lowercaseHex: prevText) {
             prev = expectedPrev   // a quarter of the cost of parsing 64 hex digits
         } else {
-            guard let parsed = SHA256.Digest(lowercaseHex: prevText) else { return nil }
+            guard let parsed = SHA256.Digest(lowercaseHex: prevText) else { return false }
             prev = parsed
         }
-        guard let actor = actor(actorBytes) else { return nil }
-        return JournalRecord(seq: seq, at: StoredTime(UnsafeRawBufferPointer(rebasing: line[atRange]), text: nil),
-                             timestamp: timestamp, type: Self.type(typeBytes), actor: actor, payload: payload, prevDigest: prev)
+        guard let actor = actor(actorBytes) else { return false }
+        record.setFields(seq: seq, at: StoredTime(UnsafeRawBufferPointer(rebasing: line[atRange]), text: nil),
+                         timestamp: timestamp, type: Self.type(typeBytes), actor: actor, prevDigest: prev)
+        return true
     }
 
     /// The event types whose payloads the fast path reads typed (see `EventPayload`).
@@ -398,34 +441,36 @@ public struct JournalLineDecoder {
 
         /// `equipment.inspected` in exactly the shape `EquipmentInspection.json` writes
         /// (optional members present or absent, in their place), plain strings, dates as
-        /// `YYYY-MM-DD`, `grade` a small non-negative integer without leading zeros. Else nil.
-        /// Texts that fit go inline (`EventPayload.equipmentInspectionLine`), with no String
+        /// `YYYY-MM-DD`, `grade` a small non-negative integer without leading zeros, set as
+        /// `event`'s payload (else false, `event` untouched). Texts that fit go inline (`EventPayload.equipmentInspectionLine`), with no String
         /// made; longer ones as Strings (`.equipmentInspection`).
-        mutating func equipmentInspectionPayload() -> EventPayload? {
+        mutating func equipmentInspectionPayload(into event: inout Event) -> Bool {
             guard expect(#"{"code":""#), let code = utf8Bytes(),
                   expect(#","date":""#), let date = day(),
                   expect(#","kind":""#), let kind: InspectionKind = spelling(),
-                  expect(#","conclusion":""#), let conclusion: InspectionConclusion = spelling() else { return nil }
+                  expect(#","conclusion":""#), let conclusion: InspectionConclusion = spelling() else { return false }
             var grade: Int?, certificateDue: Day?, report: UnsafeRawBufferPointer?, inspector: UnsafeRawBufferPointer?, note: UnsafeRawBufferPointer?
             guard optional(#","grade":"#, &grade, { $0.smallInteger() }),
                   optional(#","certificateDue":""#, &certificateDue, { $0.day() }),
                   optional(#","report":""#, &report, { $0.utf8Bytes() }),
                   optional(#","inspector":""#, &inspector, { $0.utf8Bytes() }),
-                  optional(#","note":""#, &note, { $0.utf8Bytes() }) else { return nil }
-            guard let due = dueFieldsAndEnd() else { return nil }
+                  optional(#","note":""#, &note, { $0.utf8Bytes() }) else { return false }
+            guard let due = dueFieldsAndEnd() else { return false }
             let texts = (code, report, inspector, note)
             if let inline = InspectionLine(code: texts.0, date: date, kind: kind, conclusion: conclusion, grade: grade,
                                            certificateDue: certificateDue, report: texts.1, inspector: texts.2, note: texts.3,
                                            nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
                                            dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable) {
-                return .equipmentInspectionLine(inline)
+                event.replacePayload(.equipmentInspectionLine(inline))
+                return true
             }
             func string(_ text: UnsafeRawBufferPointer) -> String { String(decoding: text, as: UTF8.self) }
-            return .equipmentInspection(EquipmentInspection(
+            event.replacePayload(.equipmentInspection(EquipmentInspection(
                 code: string(texts.0), date: date, kind: kind, conclusion: conclusion, grade: grade,
                 certificateDue: certificateDue, report: texts.1.map(string), inspector: texts.2.map(string), note: texts.3.map(string),
                 nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
-                dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable))
+                dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable)))
+            return true
         }
 
         /// `equipment.registered` in exactly the shape `EquipmentRegistration.json` writes.

@@ -178,7 +178,7 @@ enum ReplayBenchmark {
         var state = InspectionState()
         let (_, oneThreadSeconds) = measure {
             _ = try! JournalReader.scan(path: path) { (record, _) throws(JournalDamage) in
-                do throws(CommandError) { try state.apply(record.event()) } catch {
+                do throws(CommandError) { try state.apply(record.event) } catch {
                     fatalError("apply failed at seq \(record.seq): \(error.message)")
                 }
                 return true

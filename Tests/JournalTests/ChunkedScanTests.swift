@@ -122,4 +122,35 @@ extension ChunkedScanTests {
         #expect(result.validBytes == expected.validBytes && result.damage == nil)
         for job in held.current { job() }   // already claimed: they must not touch the freed chunks
     }
+
+    /// With `nextRecord` (replay decodes into its batch's slots), each line is decoded into
+    /// the slot given, over what an earlier line left there, and the visitor sees that
+    /// slot: the records are the ones a plain scan makes.
+    @Test func linesDecodedIntoGivenSlotsAreTheSameRecords() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let paths = JournalPaths(directory: dir.path)
+        let chain = chain(lines: 500)
+        writeFile(paths.events, chain.fileBytes)
+        var plain: [JournalRecord] = []
+        let expected = try JournalReader.scan(path: paths.events, visit: { (record, _) throws(JournalDamage) in
+            plain.append(record)
+            return true
+        })
+        let slots = UnsafeMutableBufferPointer<JournalRecord>.allocate(capacity: 3)
+        slots.initialize(repeating: .blank)
+        defer { _ = slots.deinitialize(); slots.deallocate() }
+        var given = 0, seen: [JournalRecord] = [], visitedGivenSlot = true
+        let result = try JournalReader.scan(path: paths.events, visit: { (record, _) throws(JournalDamage) in
+            visitedGivenSlot = visitedGivenSlot && withUnsafeMutablePointer(to: &record) { $0 == slots.baseAddress! + (given - 1) % 3 }
+            seen.append(record)
+            record.event.replacePayload(.json(JSONObject()))   // as replay's applier leaves it: its values moved out
+            return true
+        }, nextRecord: {
+            defer { given += 1 }
+            return slots.baseAddress! + given % 3
+        })
+        #expect(given == 500 && visitedGivenSlot)
+        #expect(seen == plain && result.count == expected.count && result.head == expected.head && result.damage == nil)
+    }
 }

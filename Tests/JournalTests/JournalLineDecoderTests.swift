@@ -17,6 +17,9 @@ struct JournalLineDecoderTests {
     @Test func fastAndGeneralDecodersAndFoundationAgree() throws {
         var rng = LineRNG(seed: 0x1A57_2026)
         var decoder = JournalLineDecoder()
+        /// Every line is also decoded into this one record, over whatever the lines before
+        /// left in it (replay decodes into reused slots): the answer must not change.
+        var reused = JournalRecord.blank
         var counts = (lines: 0, acceptedFast: 0, takenByFastPath: 0, rejected: 0, typed: 0, typedInspections: 0, typedRegistrations: 0, typedReminders: 0)
         var failures: [String] = []
 
@@ -36,6 +39,13 @@ struct JournalLineDecoderTests {
                 }
                 if checked != fast { failures.append("expected prev \(expected.hex.prefix(8)) changes the answer: \(String(decoding: line, as: UTF8.self))") }
             }
+            let intoReused: Result<JournalRecord, JournalLineError> = line.withUnsafeBytes { raw in
+                do throws(JournalLineError) {
+                    try decoder.decode(raw, into: &reused)
+                    return .success(reused)
+                } catch { return .failure(error) }
+            }
+            if intoReused != fast { failures.append("decoded into a used record, the answer changes: \(String(decoding: line, as: UTF8.self))") }
             let fastPathRecord = line.withUnsafeBytes { decoder.decodeFixedShape($0) }
             let tookFastPath = fastPathRecord != nil
             if case .compactEntity? = fastPathRecord?.payload { counts.typed += 1 }
@@ -142,7 +152,7 @@ struct JournalLineDecoderTests {
         let fast = try bytes.withUnsafeBytes { (raw) throws(JournalLineError) in try decoder.decode(raw) }
         let reference = try bytes.withUnsafeBytes { (raw) throws(JournalLineError) in try JournalRecord.decodeGeneral(raw) }
         var viaTyped = InspectionState(), viaJSON = InspectionState()
-        var event = fast.event(), referenceEvent = reference.event()
+        var event = fast.event, referenceEvent = reference.event
         event.seq = 1
         referenceEvent.seq = 1
         try viaTyped.apply(event)

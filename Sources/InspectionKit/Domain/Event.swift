@@ -40,6 +40,13 @@ public struct Event: Sendable {
         lookupHint = hint
     }
 
+    /// Sets the payload (and drops `lookupHint`, made from the one before): the journal
+    /// reader decodes each line's payload into a reused event this way.
+    public mutating func replacePayload(_ newPayload: consuming EventPayload) {
+        payload = newPayload
+        lookupHint = .unknown
+    }
+
     /// Works out `lookupHint` now (see there): replay calls it on the thread that decoded
     /// the event.
     public mutating func prepareLookup() {
