@@ -156,7 +156,7 @@ enum PipelinedReplay {
         let scan: JournalScan
         do {
             scan = try JournalReader.scan(path: path, resumingAt: resume, prefixChecksum: prefixChecksum, visit: { (record, _) throws(JournalDamage) in
-                record.event.prepareLookup()   // here, where the key's bytes are in cache (see `Event.lookupHint`)
+                if !record.event.isLookupPrepared { record.event.prepareLookup() }   // here, where the key's bytes are in cache (see `Event.lookupHint`); typed payloads come with it
                 batch.count += 1
                 return batch.isFull ? hand() : true
             }, readingAhead: readAhead, nextRecord: { batch.nextSlot })

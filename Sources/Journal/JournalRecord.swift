@@ -284,26 +284,15 @@ public struct JournalLineDecoder {
         let actorBytes = UnsafeRawBufferPointer(rebasing: line[actorRange])
         guard cursor.expect(#","data":"#) else { return false }
         let dataStart = cursor.pos
-        // The payload goes straight into the record: built here and returned, it was
-        // copied on its way (see `JournalRecord`).
+        // The payload goes straight into the record (built here and returned, it was
+        // copied on its way, see `JournalRecord`), a typed one with its lookup worked out
+        // from its key's bytes (`Event.replacePayload(_:key:)`).
         var typed = false
         switch Self.typedPayload(typeBytes) {
-        case .entity?:
-            if let entity = cursor.entityPayload() {
-                record.event.replacePayload(.compactEntity(entity))
-                typed = true
-            }
+        case .entity?: typed = cursor.entityPayload(into: &record.event)
         case .equipmentInspection?: typed = cursor.equipmentInspectionPayload(into: &record.event)
-        case .equipmentRegistration?:
-            if let registration = cursor.equipmentRegistrationPayload() {
-                record.event.replacePayload(.equipmentRegistration(registration))
-                typed = true
-            }
-        case .equipmentReminder?:
-            if let reminder = cursor.equipmentReminderPayload() {
-                record.event.replacePayload(.equipmentReminder(reminder))
-                typed = true
-            }
+        case .equipmentRegistration?: typed = cursor.equipmentRegistrationPayload(into: &record.event)
+        case .equipmentReminder?: typed = cursor.equipmentReminderPayload(into: &record.event)
         case nil: break
         }
         if !typed {
@@ -410,8 +399,14 @@ public struct JournalLineDecoder {
         /// from the same bytes. Anything else is nil (the caller parses the payload as JSON);
         /// the cursor is then somewhere inside the payload.
         /// The id, name, address and tags are packed from the line's bytes (`CompactEntity`):
-        /// no String is made for them.
-        mutating func entityPayload() -> CompactEntity? {
+        /// no String is made for them. Set as `event`'s payload (else false, `event` untouched).
+        mutating func entityPayload(into event: inout Event) -> Bool {
+            guard let (entity, id) = entityPayload() else { return false }
+            event.replacePayload(.compactEntity(entity), key: id)
+            return true
+        }
+
+        mutating func entityPayload() -> (CompactEntity, id: UnsafeRawBufferPointer)? {
             guard expect(#"{"id":""#), let id = utf8Bytes(),
                   expect(#","name":""#), let name = utf8Bytes(),
                   expect(#","kind":""#), let kind: EntityKind = spelling(),
@@ -436,7 +431,7 @@ public struct JournalLineDecoder {
                 guard expect("]") else { return nil }
             }
             guard expect(#","status":""#), let status: EntityStatus = spelling(), expect("}") else { return nil }
-            return CompactEntity(kind: kind, industry: industry, region: region, risk: risk, status: status, texts: texts)
+            return (CompactEntity(kind: kind, industry: industry, region: region, risk: risk, status: status, texts: texts), id)
         }
 
         /// `equipment.inspected` in exactly the shape `EquipmentInspection.json` writes
@@ -461,7 +456,7 @@ public struct JournalLineDecoder {
                                            certificateDue: certificateDue, report: texts.1, inspector: texts.2, note: texts.3,
                                            nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
                                            dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable) {
-                event.replacePayload(.equipmentInspectionLine(inline))
+                event.replacePayload(.equipmentInspectionLine(inline), key: code)
                 return true
             }
             func string(_ text: UnsafeRawBufferPointer) -> String { String(decoding: text, as: UTF8.self) }
@@ -469,12 +464,19 @@ public struct JournalLineDecoder {
                 code: string(texts.0), date: date, kind: kind, conclusion: conclusion, grade: grade,
                 certificateDue: certificateDue, report: texts.1.map(string), inspector: texts.2.map(string), note: texts.3.map(string),
                 nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
-                dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable)))
+                dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable)), key: code)
             return true
         }
 
-        /// `equipment.registered` in exactly the shape `EquipmentRegistration.json` writes.
-        mutating func equipmentRegistrationPayload() -> EquipmentRegistration? {
+        /// `equipment.registered` in exactly the shape `EquipmentRegistration.json` writes,
+        /// set as `event`'s payload (else false, `event` untouched).
+        mutating func equipmentRegistrationPayload(into event: inout Event) -> Bool {
+            guard let (registration, code) = equipmentRegistrationPayload() else { return false }
+            event.replacePayload(.equipmentRegistration(registration), key: code)
+            return true
+        }
+
+        mutating func equipmentRegistrationPayload() -> (EquipmentRegistration, code: UnsafeRawBufferPointer)? {
             var variant: String?, userName: String?, grade: Int?, lastInspected: Day?, suspendedOn: Day?
             guard expect(#"{"code":""#), let code = utf8Bytes(),
                   expect(#","registration":""#), let registration = utf8Bytes(),
@@ -490,17 +492,24 @@ public struct JournalLineDecoder {
                   expect(#","status":""#), let status: EquipmentStatus = spelling(),
                   optional(#","suspendedOn":""#, &suspendedOn, { $0.day() }),
                   let due = dueFieldsAndEnd() else { return nil }
-            return EquipmentRegistration(texts: UnitTexts(code: code, registration: registration, address: address),
+            return (EquipmentRegistration(texts: UnitTexts(code: code, registration: registration, address: address),
                                          category: category, variant: variant, user: user,
                                          userName: userName, region: region, commissioned: commissioned,
                                          grade: grade, lastInspected: lastInspected, status: status, suspendedOn: suspendedOn,
                                          nextDue: due.nextDue, nextDueSource: due.source, dueBase: due.base,
-                                         dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable)
+                                         dueBaseFirst: due.baseFirst, gradeNotUsable: due.gradeNotUsable), code)
         }
 
-        /// `reminder.issued` in exactly the shape `EquipmentReminder.json` writes.
-        mutating func equipmentReminderPayload() -> EquipmentReminder? {
-            guard expect(#"{"equipment":""#), let equipment = utf8String(),
+        /// `reminder.issued` in exactly the shape `EquipmentReminder.json` writes, set as
+        /// `event`'s payload (else false, `event` untouched).
+        mutating func equipmentReminderPayload(into event: inout Event) -> Bool {
+            guard let (reminder, equipment) = equipmentReminderPayload() else { return false }
+            event.replacePayload(.equipmentReminder(reminder), key: equipment)
+            return true
+        }
+
+        mutating func equipmentReminderPayload() -> (EquipmentReminder, equipment: UnsafeRawBufferPointer)? {
+            guard expect(#"{"equipment":""#), let equipmentBytes = utf8Bytes(),
                   expect(#","due":""#), let due = day(),
                   expect(#","stage":"#), let stage = signedSmallInteger() else { return nil }
             var skipped: [Int] = []
@@ -518,8 +527,9 @@ public struct JournalLineDecoder {
                   optional(#","address":""#, &address, { $0.utf8String() }),
                   optional(#","region":""#, &region, { $0.utf8String() }) else { return nil }
             guard expect("}") else { return nil }
-            return EquipmentReminder(equipment: equipment, due: due, stage: stage, skipped: skipped, category: category,
-                                     user: user, userName: userName, address: address, region: region)
+            let equipment = String(decoding: equipmentBytes, as: UTF8.self)
+            return (EquipmentReminder(equipment: equipment, due: due, stage: stage, skipped: skipped, category: category,
+                                      user: user, userName: userName, address: address, region: region), equipmentBytes)
         }
 
         /// An optional member: absent (true, `value` untouched), or `key` then a value `read`

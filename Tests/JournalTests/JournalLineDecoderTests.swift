@@ -1,5 +1,5 @@
 import Foundation
-import InspectionKit
+@testable import InspectionKit
 @testable import Journal
 import Testing
 
@@ -20,7 +20,7 @@ struct JournalLineDecoderTests {
         /// Every line is also decoded into this one record, over whatever the lines before
         /// left in it (replay decodes into reused slots): the answer must not change.
         var reused = JournalRecord.blank
-        var counts = (lines: 0, acceptedFast: 0, takenByFastPath: 0, rejected: 0, typed: 0, typedInspections: 0, typedRegistrations: 0, typedReminders: 0)
+        var counts = (lines: 0, acceptedFast: 0, takenByFastPath: 0, rejected: 0, typed: 0, typedInspections: 0, typedRegistrations: 0, typedReminders: 0, preparedLookups: 0)
         var failures: [String] = []
 
         func check(_ line: [UInt8]) {
@@ -48,6 +48,15 @@ struct JournalLineDecoderTests {
             if intoReused != fast { failures.append("decoded into a used record, the answer changes: \(String(decoding: line, as: UTF8.self))") }
             let fastPathRecord = line.withUnsafeBytes { decoder.decodeFixedShape($0) }
             let tookFastPath = fastPathRecord != nil
+            // A typed payload comes with its lookup, worked out from the key's bytes in the
+            // line: it must be the one worked out from the payload.
+            if let event = fastPathRecord?.event, event.isLookupPrepared {
+                counts.preparedLookups += 1
+                let fromPayload = LookupHint(for: event.payload)
+                if event.lookupHint.table != fromPayload.table || event.lookupHint.hash != fromPayload.hash {
+                    failures.append("lookup from the key's bytes differs from the payload's: \(String(decoding: line, as: UTF8.self))")
+                }
+            }
             if case .compactEntity? = fastPathRecord?.payload { counts.typed += 1 }
             if case .equipmentInspection? = fastPathRecord?.payload { counts.typedInspections += 1 }
             if case .equipmentInspectionLine? = fastPathRecord?.payload { counts.typedInspections += 1 }
@@ -105,6 +114,8 @@ struct JournalLineDecoderTests {
         #expect(counts.typedInspections > 100, "\(counts.typedInspections) typed inspection payloads")
         #expect(counts.typedRegistrations > 50, "\(counts.typedRegistrations) typed registration payloads")
         #expect(counts.typedReminders > 50, "\(counts.typedReminders) typed reminder payloads")
+        #expect(counts.preparedLookups == counts.typed + counts.typedInspections + counts.typedRegistrations + counts.typedReminders,
+                "\(counts.preparedLookups) lookups worked out by the decoder")
     }
 
     /// An entity payload in `Entity.json`'s exact shape is read typed, and its `json` is
