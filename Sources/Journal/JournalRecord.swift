@@ -80,10 +80,15 @@ public struct JournalRecord: Sendable, Equatable {
     }
 
     /// Overwrites the line's fixed fields (the payload is set apart, `event.replacePayload`).
-    mutating func setFields(seq: Int, at: StoredTime, timestamp: Timestamp, type: String, actor: String, prevDigest: SHA256.Digest) {
+    mutating func setFields(seq: Int, at: StoredTime, timestamp: Timestamp, type: String, knownTypeNumber: Int?,
+                            actor: String, prevDigest: SHA256.Digest) {
         event.seq = seq
         event.at = timestamp
-        event.type = type
+        if let knownTypeNumber {
+            event.setType(type, knownNumber: knownTypeNumber)
+        } else {
+            event.type = type
+        }
         event.actor = actor
         storedAt = at
         self.prevDigest = prevDigest
@@ -316,8 +321,9 @@ public struct JournalLineDecoder {
             prev = parsed
         }
         guard let actor = actor(actorBytes) else { return false }
+        let (type, knownNumber) = Self.type(typeBytes)
         record.setFields(seq: seq, at: StoredTime(UnsafeRawBufferPointer(rebasing: line[atRange]), text: nil),
-                         timestamp: timestamp, type: Self.type(typeBytes), actor: actor, prevDigest: prev)
+                         timestamp: timestamp, type: type, knownTypeNumber: knownNumber, actor: actor, prevDigest: prev)
         return true
     }
 
@@ -335,18 +341,21 @@ public struct JournalLineDecoder {
         return nil
     }
 
-    /// The shared String for a known event type (a new one for an unknown type).
-    static func type(_ bytes: UnsafeRawBufferPointer) -> String {
+    /// The shared String for a known event type and its place in
+    /// `InspectionState.knownEventTypes` (a new String and nil for an unknown type).
+    static func type(_ bytes: UnsafeRawBufferPointer) -> (String, knownNumber: Int?) {
         if bytes.count < typesByLength.count {
-            for known in typesByLength[bytes.count] where known.bytes.elementsEqual(bytes) { return known.string }
+            for known in typesByLength[bytes.count] where known.bytes.withUnsafeBytes({ $0.equalBytes(bytes) }) {
+                return (known.string, known.number)
+            }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return (String(decoding: bytes, as: UTF8.self), nil)
     }
 
-    static let typesByLength: [[(bytes: [UInt8], string: String)]] = {
-        var table = [[(bytes: [UInt8], string: String)]](repeating: [], count: 48)
-        for type in InspectionState.knownEventTypes where type.utf8.count < table.count {
-            table[type.utf8.count].append((Array(type.utf8), type))
+    static let typesByLength: [[(bytes: [UInt8], string: String, number: Int)]] = {
+        var table = [[(bytes: [UInt8], string: String, number: Int)]](repeating: [], count: 48)
+        for (number, type) in InspectionState.knownEventTypes.enumerated() where type.utf8.count < table.count {
+            table[type.utf8.count].append((Array(type.utf8), type, number))
         }
         return table
     }()
@@ -418,7 +427,7 @@ public struct JournalLineDecoder {
             if riskRange.isEmpty {
                 risk = nil
             } else {
-                guard let r = RiskClass.allCases.first(where: { equals(riskRange, $0.rawValue) }) else { return nil }
+                guard let r = RiskClass(rawValue: String(decoding: UnsafeRawBufferPointer(rebasing: line[riskRange]), as: UTF8.self)) else { return nil }
                 risk = r
             }
             guard expect(#","tags":["#) else { return nil }
@@ -601,13 +610,10 @@ public struct JournalLineDecoder {
         /// Just after an opening quote: the case whose raw value is exactly the string.
         mutating func spelling<Value: CaseIterable & RawRepresentable>() -> Value? where Value.RawValue == String {
             guard let range = plainASCIIString() else { return nil }
-            return Value.allCases.first { equals(range, $0.rawValue) }
-        }
-
-        func equals(_ range: Range<Int>, _ text: String) -> Bool {
-            let bytes = UnsafeRawBufferPointer(rebasing: line[range])
-            return text.utf8.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).equalBytes(bytes) }
-                ?? text.utf8.elementsEqual(bytes)
+            // A String of up to 15 ASCII bytes is made in place, with no allocation;
+            // `Value.allCases` was a new array each time, three to five a line. (ASCII only,
+            // so `init(rawValue:)`'s `==` is byte equality.)
+            return Value(rawValue: String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self))
         }
 
         /// Like `plainASCIIString` but allows bytes >= 0x80 (validated by the caller).

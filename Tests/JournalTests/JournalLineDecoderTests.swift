@@ -20,7 +20,7 @@ struct JournalLineDecoderTests {
         /// Every line is also decoded into this one record, over whatever the lines before
         /// left in it (replay decodes into reused slots): the answer must not change.
         var reused = JournalRecord.blank
-        var counts = (lines: 0, acceptedFast: 0, takenByFastPath: 0, rejected: 0, typed: 0, typedInspections: 0, typedRegistrations: 0, typedReminders: 0, preparedLookups: 0)
+        var counts = (lines: 0, acceptedFast: 0, takenByFastPath: 0, rejected: 0, typed: 0, typedInspections: 0, typedRegistrations: 0, typedReminders: 0, preparedLookups: 0, knownTypes: 0)
         var failures: [String] = []
 
         func check(_ line: [UInt8]) {
@@ -50,6 +50,17 @@ struct JournalLineDecoderTests {
             let tookFastPath = fastPathRecord != nil
             // A typed payload comes with its lookup, worked out from the key's bytes in the
             // line: it must be the one worked out from the payload.
+            // A known type comes with its number in `knownEventTypes` (apply skips the lookup).
+            if let event = fastPathRecord?.event {
+                let known = InspectionState.knownEventTypes.firstIndex(of: event.type)
+                if (event.knownTypeNumber >= 0 ? Int(event.knownTypeNumber) : nil) != known {
+                    failures.append("type number \(event.knownTypeNumber) for \(event.type): \(String(decoding: line, as: UTF8.self))")
+                }
+                if known != nil { counts.knownTypes += 1 }
+                var retyped = event
+                retyped.type = "x.other"
+                if retyped.knownTypeNumber != -1 { failures.append("setting the type kept its number") }
+            }
             if let event = fastPathRecord?.event, event.isLookupPrepared {
                 counts.preparedLookups += 1
                 let fromPayload = LookupHint(for: event.payload)
@@ -116,6 +127,7 @@ struct JournalLineDecoderTests {
         #expect(counts.typedReminders > 50, "\(counts.typedReminders) typed reminder payloads")
         #expect(counts.preparedLookups == counts.typed + counts.typedInspections + counts.typedRegistrations + counts.typedReminders,
                 "\(counts.preparedLookups) lookups worked out by the decoder")
+        #expect(counts.knownTypes > 1_000, "\(counts.knownTypes) known types numbered by the decoder")
     }
 
     /// An entity payload in `Entity.json`'s exact shape is read typed, and its `json` is

@@ -92,6 +92,11 @@ public struct InspectionState: Sendable, Codable {
     }()
 
     /// A known type's part and its number (its place in `knownEventTypes`).
+    /// The part of `knownEventTypes[number]`.
+    static func part(number: Int) -> (part: Part, number: Int)? {
+        (parts.parts[number], number)
+    }
+
     static func part(of type: String) -> (part: Part, number: Int)? {
         let table = parts
         return table.index.find(type) { knownEventTypes[$0] == type }.map { (table.parts[Int($0)], Int($0)) }
@@ -108,7 +113,7 @@ public struct InspectionState: Sendable, Codable {
         guard event.seq == lastSeq + 1 else {
             throw .init(.internal, "event seq \(event.seq) does not follow \(lastSeq)")
         }
-        guard let (part, typeNumber) = Self.part(of: event.type) else {
+        guard let (part, typeNumber) = event.knownTypeNumber >= 0 ? Self.part(number: Int(event.knownTypeNumber)) : Self.part(of: event.type) else {
             throw .init(.internal, "seq \(event.seq): unknown event type \"\(event.type)\" (written by a newer inspectd?)")
         }
         switch part {

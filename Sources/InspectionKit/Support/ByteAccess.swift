@@ -98,4 +98,11 @@ extension String {
     func hasUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
         utf8.withContiguousStorageIfAvailable { UnsafeRawBufferPointer($0).equalBytes(bytes) } ?? utf8.elementsEqual(bytes)
     }
+
+    /// Whether the two strings have the same UTF-8 bytes (`==` also takes a canonically
+    /// equivalent spelling; an interned key must be byte for byte the same).
+    @inline(__always)
+    func hasUTF8(of other: String) -> Bool {
+        other.utf8.withContiguousStorageIfAvailable { hasUTF8(UnsafeRawBufferPointer($0)) } ?? utf8.elementsEqual(other.utf8)
+    }
 }

@@ -249,7 +249,7 @@ struct InternTable: Sendable {
 
     /// Where `text` is in `all`, if it is there.
     func number(of text: String) -> Int32? {
-        index.find(text, isKey: { strings[$0].utf8.elementsEqual(text.utf8) })
+        index.find(text, isKey: { strings[$0].hasUTF8(of: text) })
     }
 
     /// Where `text` (valid UTF-8) is in `all`, adding it if it is new: a String is made
@@ -272,7 +272,7 @@ struct InternTable: Sendable {
 
     /// The shared copy of `text`, adding it if it is new.
     mutating func intern(_ text: String) -> String {
-        if let n = index.find(text, isKey: { strings[$0].utf8.elementsEqual(text.utf8) }) { return strings[Int(n)] }
+        if let n = index.find(text, isKey: { strings[$0].hasUTF8(of: text) }) { return strings[Int(n)] }
         index.append(text)
         strings.append(text)
         return text
