@@ -633,3 +633,23 @@ private struct LineRNG {
         return out
     }
 }
+
+extension JournalLineDecoderTests {
+    /// The fast path reads enum fields from a table of each enum's spellings: every case
+    /// reads back from its own bytes, and nothing else does (a prefix, one more byte,
+    /// another case's spelling in capitals).
+    @Test func everySpellingReadsBackAndNothingElseDoes() {
+        func check<Value: Spelled & Equatable>(_: Value.Type) {
+            for value in Value.allCases {
+                let spelled = Array(value.rawValue.utf8)
+                #expect(spelled.withUnsafeBytes { Value.spellings.value(spelled: $0) } == value, "\(value.rawValue)")
+                for near in [Array(spelled.dropLast()), spelled + [UInt8(ascii: "x")], Array(value.rawValue.uppercased().utf8)]
+                where !Value.allCases.contains(where: { Array($0.rawValue.utf8) == near }) {
+                    #expect(near.withUnsafeBytes { Value.spellings.value(spelled: $0) } == nil, "\(String(decoding: near, as: UTF8.self))")
+                }
+            }
+        }
+        check(EntityKind.self); check(EntityStatus.self); check(RiskClass.self); check(InspectionKind.self)
+        check(InspectionConclusion.self); check(EquipmentCategory.self); check(EquipmentStatus.self); check(DueSource.self)
+    }
+}
