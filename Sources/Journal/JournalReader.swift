@@ -159,9 +159,10 @@ public enum JournalReader {
             guard lseek(fd, off_t(resume.bytes), SEEK_SET) >= 0 else { throw SystemError("lseek", errno: errno) }
         }
         var decoder = JournalLineDecoder()
-        let ownRecord = UnsafeMutablePointer<JournalRecord>.allocate(capacity: 1)
-        ownRecord.initialize(to: .blank)
-        defer { ownRecord.deinitialize(count: 1); ownRecord.deallocate() }
+        // Where lines are decoded when the caller gives no `nextRecord`.
+        let ownRecord: UnsafeMutablePointer<JournalRecord>? = nextRecord == nil ? .allocate(capacity: 1) : nil
+        ownRecord?.initialize(to: .blank)
+        defer { ownRecord?.deinitialize(count: 1); ownRecord?.deallocate() }
         // The running chain head as a value; `result.head` gets its hex form at the end.
         var head = SHA256.Digest(lowercaseHex: result.head) ?? .zero
 
@@ -207,7 +208,7 @@ public enum JournalReader {
                                   kind: kind, message: message, isLastLine: isLast)
                 }
 
-                let slot = nextRecord?() ?? ownRecord
+                let slot = nextRecord?() ?? ownRecord!
                 do {
                     try decoder.decode(line, expectedPrev: head, into: &slot.pointee)
                 } catch {

@@ -46,6 +46,14 @@ struct JournalLineDecoderTests {
                 } catch { return .failure(error) }
             }
             if intoReused != fast { failures.append("decoded into a used record, the answer changes: \(String(decoding: line, as: UTF8.self))") }
+            // `==` leaves out what replay works out ahead (the lookup, the type's number):
+            // those must be fresh too, not left from the line before.
+            if case .success(let fresh) = fast, case .success(let reusedRecord) = intoReused {
+                let (a, b) = (fresh.event, reusedRecord.event)
+                if a.lookupHint.table != b.lookupHint.table || a.lookupHint.hash != b.lookupHint.hash || a.knownTypeNumber != b.knownTypeNumber {
+                    failures.append("decoded into a used record, the lookup or type number changes: \(String(decoding: line, as: UTF8.self))")
+                }
+            }
             let fastPathRecord = line.withUnsafeBytes { decoder.decodeFixedShape($0) }
             let tookFastPath = fastPathRecord != nil
             // A typed payload comes with its lookup, worked out from the key's bytes in the

@@ -58,7 +58,9 @@ public struct Event: Sendable {
     /// the bytes `key`, with `lookupHint` worked out from them: the journal decoder has
     /// them in hand. Worked out from the payload afterwards (`prepareLookup`), matching
     /// the case bound a copy of it — a memcpy and a retain per string, 2 % of replay.
-    public mutating func replacePayload(_ newPayload: consuming EventPayload, key: UnsafeRawBufferPointer) {
+    /// Package access: only the journal decoder, which takes `key` from the payload's own
+    /// bytes, may set a hint that `apply` then trusts (a debug build checks it).
+    package mutating func replacePayload(_ newPayload: consuming EventPayload, key: UnsafeRawBufferPointer) {
         let table: LookupHint.Table
         switch newPayload {   // the case only: nothing bound, nothing copied
         case .compactEntity: table = .entities
@@ -67,14 +69,20 @@ public struct Event: Sendable {
         }
         payload = newPayload
         lookupHint = table == .none ? LookupHint(table: .none, hash: 0) : LookupHint(table: table, hash: StringIndex.hash(key))
+        assert({ let fromPayload = LookupHint(for: payload)
+                 return fromPayload.table == lookupHint.table && fromPayload.hash == lookupHint.hash }(),
+               "the key given is not the payload's")
     }
 
     /// Whether `lookupHint` is worked out (see `prepareLookup`).
-    public var isLookupPrepared: Bool { lookupHint.table != .unknown }
+    package var isLookupPrepared: Bool { lookupHint.table != .unknown }
 
     /// Sets `type` to `InspectionState.knownEventTypes[number]`, which is `type`.
-    public mutating func setType(_ type: String, knownNumber number: Int) {
-        assert(InspectionState.knownEventTypes[number] == type, "\(type) is not known type \(number)")
+    /// Package access: `apply` trusts the number, so only the journal decoder, which takes
+    /// it from its own table of the known types, sets it (a debug build checks it).
+    package mutating func setType(_ type: String, knownNumber number: Int) {
+        assert(InspectionState.knownEventTypes.indices.contains(number) && InspectionState.knownEventTypes[number] == type,
+               "\(type) is not known type \(number)")
         self.type = type
         knownTypeNumber = Int16(number)
     }

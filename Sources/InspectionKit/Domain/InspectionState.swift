@@ -91,12 +91,12 @@ public struct InspectionState: Sendable, Codable {
         return (index, parts)
     }()
 
-    /// A known type's part and its number (its place in `knownEventTypes`).
-    /// The part of `knownEventTypes[number]`.
-    static func part(number: Int) -> (part: Part, number: Int)? {
+    /// The part of `knownEventTypes[number]`, and the number.
+    static func part(number: Int) -> (part: Part, number: Int) {
         (parts.parts[number], number)
     }
 
+    /// A known type's part and its number (its place in `knownEventTypes`).
     static func part(of type: String) -> (part: Part, number: Int)? {
         let table = parts
         return table.index.find(type) { knownEventTypes[$0] == type }.map { (table.parts[Int($0)], Int($0)) }
