@@ -115,6 +115,24 @@ struct SnapshotCodingTests {
         #expect(a.events.suffix(2).map(\.data) == b.events.suffix(2).map(\.data))
     }
 
+    /// Tags are joined with U+001F in the snapshot. Commands refuse a tag with a control
+    /// character, but a journal from before that check may hold one: the snapshot then
+    /// refuses to be written, naming the entity, instead of coming back with the tag split.
+    @Test func aTagTheSnapshotCannotHoldRefusesTheSnapshot() throws {
+        var state = try Self.ledger().state
+        let id = Fixture.uscc(77)
+        let entity = Entity(id: id, name: "旧日志里的主体", kind: .enterprise, industry: "餐饮服务", region: "鼓楼区", address: "",
+                            risk: nil, tags: ["a\u{1F}b"], status: .active)
+        try state.apply(Event(seq: state.lastSeq + 1, at: Timestamp(millis: 0), type: "entity.registered", actor: "system", data: entity.json))
+        #expect(state.directory.entityRecords.last?.tags == ["a\u{1F}b"])
+        do {
+            _ = try BinaryEncoder().encode(state)
+            Issue.record("a snapshot of a tag with U+001F was written")
+        } catch {
+            #expect("\(error)".contains(id) && "\(error)".contains("U+001F"), "\(error)")
+        }
+    }
+
     @Test func derivedIndexesAreRebuilt() throws {
         let ledger = try Self.ledger()
         let restored = try BinaryDecoder().decode(InspectionState.self, from: try BinaryEncoder().encode(ledger.state))

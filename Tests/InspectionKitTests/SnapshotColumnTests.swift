@@ -120,7 +120,7 @@ struct SnapshotColumnTests {
                                        address: "五一中路\(n)号", risk: risk, tags: m % 2 == 0 ? [] : ["school", "crowded"], status: status))
             }
         }
-        var columns = EntityColumns(ChunkedArray(entities.map(CompactEntity.init)))
+        var columns = try EntityColumns(ChunkedArray(entities.map(CompactEntity.init)))
         let decoded = try BinaryDecoder().decode(EntityColumns.Decoded.self, from: try BinaryEncoder().encode(columns)).entities
         #expect(decoded.map(\.entity) == Array(entities))
         func storage(_ text: String) -> UnsafeRawPointer? {

@@ -32,7 +32,7 @@ public struct DirectoryState: Sendable, Codable {
     /// rebuilt on load, O(n).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(EntityColumns(entityRecords), forKey: .entities)
+        try c.encode(try EntityColumns(entityRecords), forKey: .entities)
         try c.encode(inspectors, forKey: .inspectors)
         try c.encode(items, forKey: .items)
         try c.encode(conflicts, forKey: .conflicts)
@@ -164,10 +164,13 @@ struct EntityColumns: Encodable {
     var sharedRefs: [Int32] = []
 
     static let sharedPerEntity = 5
-    /// Tags are joined with U+001F (unit separator), which no tag contains.
+    /// Tags are joined with U+001F (unit separator), which no tag contains: commands refuse
+    /// tags with control characters (`FieldInput.entity`). A tag from before that check
+    /// that holds one makes the snapshot refuse to be written (it would come back split):
+    /// the journal stays the record, and the next start replays it.
     static let tagSeparator: Character = "\u{1F}"
 
-    init(_ entities: ChunkedArray<CompactEntity>) {
+    init(_ entities: ChunkedArray<CompactEntity>) throws {
         var positions: [String: Int32] = [:]
         func position(_ text: String) -> Int32 {
             if let n = positions[text] { return n }
@@ -180,7 +183,12 @@ struct EntityColumns: Encodable {
         sharedRefs.reserveCapacity(entities.count * Self.sharedPerEntity)
         for e in entities {
             id.append(e.id); name.append(e.name); address.append(e.address)
-            tags.append(e.tags.joined(separator: String(Self.tagSeparator)))
+            let entityTags = e.tags
+            if let bad = entityTags.first(where: { $0.isEmpty || $0.utf8.contains(0x1F) }) {
+                throw EncodingError.invalidValue(bad, .init(codingPath: [], debugDescription:
+                    "entity \(e.id) has the tag \(JSONValue.string(bad).serialized()), which the snapshot's tag column cannot hold (empty, or U+001F inside); the journal keeps it, and the next start replays the journal"))
+            }
+            tags.append(entityTags.joined(separator: String(Self.tagSeparator)))
             sharedRefs.append(position(e.kind.rawValue)); sharedRefs.append(position(e.industry)); sharedRefs.append(position(e.region))
             sharedRefs.append(position(e.risk?.rawValue ?? "")); sharedRefs.append(position(e.status.rawValue))
         }

@@ -85,7 +85,14 @@ enum DirectoryInput {
             }
             entity.risk = risk
         }
-        if let tags = source.list("tags") { entity.tags = tags }
+        if let tags = source.list("tags") {
+            // Tags are labels: a control character in one (only a JSON request can send it)
+            // would be invisible in every table, and U+001F is the snapshot's tag separator.
+            if let bad = tags.first(where: { $0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }) {
+                throw FieldError(field: "tags", reason: "has the tag \(JSONValue.string(bad).serialized()) with a control character; tags are plain text")
+            }
+            entity.tags = tags
+        }
         if let text = source.text("status") {
             guard let status = EntityStatus(text: text) else {
                 throw FieldError(field: "status", reason: "is \"\(text)\"; expected active (存续), deregistered (注销) or revoked (吊销)")
