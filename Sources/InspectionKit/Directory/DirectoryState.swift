@@ -186,7 +186,7 @@ struct EntityColumns: Encodable {
             let entityTags = e.tags
             if let bad = entityTags.first(where: { $0.isEmpty || $0.utf8.contains(0x1F) }) {
                 throw EncodingError.invalidValue(bad, .init(codingPath: [], debugDescription:
-                    "entity \(e.id) has the tag \(JSONValue.string(bad).serialized()), which the snapshot's tag column cannot hold (empty, or U+001F inside); the journal keeps it, and the next start replays the journal"))
+                    "entity \(e.id) has the tag \(JSONValue.string(bad).serialized()), which the snapshot's tag column cannot hold (empty, or U+001F inside); the journal keeps it and the next start replays the journal; `inspectctl entity update \(e.id) --tags …` with plain tags lets snapshots resume"))
             }
             tags.append(entityTags.joined(separator: String(Self.tagSeparator)))
             sharedRefs.append(position(e.kind.rawValue)); sharedRefs.append(position(e.industry)); sharedRefs.append(position(e.region))
