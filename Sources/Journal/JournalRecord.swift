@@ -446,8 +446,9 @@ public struct JournalLineDecoder {
         /// `equipment.inspected` in exactly the shape `EquipmentInspection.json` writes
         /// (optional members present or absent, in their place), plain strings, dates as
         /// `YYYY-MM-DD`, `grade` a small non-negative integer without leading zeros, set as
-        /// `event`'s payload (else false, `event` untouched). Texts that fit go inline (`EventPayload.equipmentInspectionLine`), with no String
-        /// made; longer ones as Strings (`.equipmentInspection`).
+        /// `event`'s payload (else false, `event` untouched). Texts that fit go inline
+        /// (`EventPayload.equipmentInspectionLine`), with no String made; longer ones as
+        /// Strings (`.equipmentInspection`).
         mutating func equipmentInspectionPayload(into event: inout Event) -> Bool {
             guard expect(#"{"code":""#), let code = utf8Bytes(),
                   expect(#","date":""#), let date = day(),

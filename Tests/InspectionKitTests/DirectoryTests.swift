@@ -197,6 +197,7 @@ struct DirectoryTests {
         ("entity.register", ["id": .string(Fixture.uscc(9)), "name": "x", "tags": ["学校周边", "a\u{1F}b"]], .badRequest,
          ["\"tags\"", "a\\u001fb", "control character"]),
         ("entity.update", ["id": .string(e1), "tags": ["x\ny"]], .badRequest, ["\"tags\"", "control character"]),
+        ("entity.update", ["id": .string(e1), "tags": "学校周边,x\u{85}y"], .badRequest, ["\"tags\"", "control character"]),
         ("entity.register", ["id": .string(e1), "name": "again"], .conflict, [e1, "already registered"]),
         ("entity.update", ["id": .string(Fixture.uscc(9)), "risk": "A"], .notFound, [Fixture.uscc(9)]),
         ("entity.update", ["id": .string(e1), "risk": "Z"], .badRequest, ["\"risk\"", "\"Z\""]),
@@ -291,6 +292,7 @@ struct DirectoryTests {
         ("id,name,kind\n\(e1),a,公司X\n", 2, 3, "kind is \"公司X\""),
         ("id,name,status\n\(e1),a,停业\n", 2, 3, "status is \"停业\""),
         ("id,name\n\(e1),\n", 2, 2, "name is empty"),
+        ("id,name,tags\n\(e1),a,\"学校周边,x\ty\"\n", 2, 3, "tags has the tag \"x\\ty\" with a control character"),
         ("id,name,region\n\(e1),\"a\nb\",x\n\(e2),c\n", 4, 3, "has 2 fields; the header has 3"),
     ]
 

@@ -88,7 +88,7 @@ enum DirectoryInput {
         if let tags = source.list("tags") {
             // Tags are labels: a control character in one (only a JSON request can send it)
             // would be invisible in every table, and U+001F is the snapshot's tag separator.
-            if let bad = tags.first(where: { $0.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } }) {
+            if let bad = tags.first(where: { $0.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) } }) {
                 throw FieldError(field: "tags", reason: "has the tag \(JSONValue.string(bad).serialized()) with a control character; tags are plain text")
             }
             entity.tags = tags

@@ -38,15 +38,6 @@ public struct Event: Sendable {
         }
     }
 
-    /// `init(seq:at:type:actor:payload:)` with `lookupHint` worked out, as replay's reader
-    /// makes its events (see `prepareLookup`): from the argument, where calling
-    /// `prepareLookup` on the event copied its payload first.
-    public init(seq: Int, at: Timestamp, type: String, actor: String, preparedPayload payload: consuming EventPayload) {
-        let hint = LookupHint(for: payload)
-        self.init(seq: seq, at: at, type: type, actor: actor, payload: payload)
-        lookupHint = hint
-    }
-
     /// Sets the payload (and drops `lookupHint`, made from the one before): the journal
     /// reader decodes each line's payload into a reused event this way.
     public mutating func replacePayload(_ newPayload: consuming EventPayload) {
